@@ -1,0 +1,54 @@
+/**
+ * The commander program. Wires commands and is the one place where errors become exit codes:
+ * SafeDeployError -> its code with a hint; commander usage errors -> 2; anything else -> 4.
+ */
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { registerDevServer } from './commands/dev-server.js';
+import type { CommandContext } from './commands/common.js';
+import { ExitCode, SafeDeployError } from './errors.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../package.json') as { version: string };
+
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('safe-deploy')
+    .description(
+      'Gate deploys of Temporal workflow code: replay the running executions against the candidate build, upgrade the ones that replay cleanly, keep the others pinned, wake the long-running ones.',
+    )
+    .version(version, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .addHelpText('after', '\nExample:\n  safe-deploy dev-server --port 7233\n');
+  registerDevServer(program, ctx);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram({ setExitCode: (code) => void (exitCode = Math.max(exitCode, code)) });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // help and --version arrive here too, with exit code 0
+    return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (err instanceof SafeDeployError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`internal error: ${detail}\n`);
+  process.stderr.write('hint: this is a bug in safe-deploy; please open an issue with the output above\n');
+  return ExitCode.internal;
+}

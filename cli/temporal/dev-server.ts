@@ -1,0 +1,195 @@
+/**
+ * The embedded local Temporal server: the official Temporal CLI's `server start-dev`, built from
+ * the Go module proxy by tools/build-temporal.sh (the prebuilt download is not reachable here).
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { Connection } from '@temporalio/client';
+import { TemporalError } from '../errors.js';
+import { packageRoot } from '../paths.js';
+
+/** Server 1.31 is the first with targetWorkerDeploymentVersionChanged and CaN initial behavior. */
+export const MIN_SERVER_VERSION = [1, 31, 0] as const;
+
+/**
+ * Dynamic config that makes versioning observable in seconds rather than minutes, and lets more
+ * than one batch operation run at once (the default is one per namespace).
+ */
+export const DEV_DYNAMIC_CONFIG: Readonly<Record<string, string>> = {
+  'matching.wv.VersionDrainageStatusRefreshInterval': '"1s"',
+  'matching.wv.VersionDrainageStatusVisibilityGracePeriod': '"1s"',
+  'matching.PollerHistoryTTL': '"10s"',
+  'frontend.MaxConcurrentBatchOperationPerNamespace': '100',
+};
+
+export interface DevServerOptions {
+  port?: number;
+  dbFilename?: string;
+  namespace?: string;
+  /** Where the server's own log goes; by default it is discarded. */
+  logFile?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  binary: string;
+  stop(): Promise<void>;
+  /** Resolves when the server process exits (for `dev-server` in the foreground). */
+  exited: Promise<unknown>;
+}
+
+export function parseServerVersion(versionOutput: string): number[] | undefined {
+  const m = /Server\s+v?(\d+)\.(\d+)\.(\d+)/i.exec(versionOutput);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+export function isServerVersionSupported(version: readonly number[]): boolean {
+  for (let i = 0; i < MIN_SERVER_VERSION.length; i++) {
+    const have = version[i] ?? 0;
+    const want = MIN_SERVER_VERSION[i] ?? 0;
+    if (have !== want) return have > want;
+  }
+  return true;
+}
+
+async function probeBinary(path: string): Promise<boolean> {
+  try {
+    const { stdout } = await execa(path, ['--version'], { timeout: 10_000 });
+    const version = parseServerVersion(stdout);
+    return version !== undefined && isServerVersionSupported(version);
+  } catch {
+    return false;
+  }
+}
+
+export function builtBinaryPath(): string {
+  return join(packageRoot(), '.tools', 'bin', 'temporal');
+}
+
+/**
+ * The `temporal` binary to run: $SAFE_DEPLOY_TEMPORAL_BIN, the project's own build, or one on PATH,
+ * whichever is first and new enough. `build: true` runs the build script when none is found.
+ */
+export async function resolveTemporalBinary(options: { build?: boolean } = {}): Promise<string> {
+  const candidates = [process.env.SAFE_DEPLOY_TEMPORAL_BIN, builtBinaryPath(), 'temporal'];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    if (candidate.includes('/') && !existsSync(candidate)) continue;
+    if (await probeBinary(candidate)) return candidate;
+  }
+  if (options.build) {
+    const script = join(packageRoot(), 'tools', 'build-temporal.sh');
+    try {
+      await execa('bash', [script], { stdout: 'inherit', stderr: 'inherit' });
+    } catch (err) {
+      throw new TemporalError(
+        'could not build the Temporal CLI from the Go module proxy',
+        'run `bash tools/build-temporal.sh` to see the Go error (Go >= 1.26.4 is needed)',
+        { cause: err },
+      );
+    }
+    if (await probeBinary(builtBinaryPath())) return builtBinaryPath();
+  }
+  throw new TemporalError(
+    `no Temporal CLI with server >= ${MIN_SERVER_VERSION.join('.')} found`,
+    'run `npm run temporal:build`, or set SAFE_DEPLOY_TEMPORAL_BIN to a temporal binary',
+  );
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Wait until the frontend serves and the namespace answers (it reports NOT_SERVING at first). */
+export async function waitForServer(address: string, namespace: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      await connection.workflowService.describeNamespace({ namespace });
+      return;
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
+  }
+  throw new TemporalError(
+    `Temporal dev server at ${address} did not become ready in ${Math.round(timeoutMs / 1000)}s`,
+    'look at the server log (--log-file) for the reason',
+    { cause: lastError },
+  );
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const binary = await resolveTemporalBinary({ build: true });
+  const port = options.port ?? (await freePort());
+  const namespace = options.namespace ?? 'default';
+  const dbFilename = options.dbFilename ?? join(mkdtempSync(join(tmpdir(), 'safe-deploy-dev-')), 'temporal.db');
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--http-port', String(await freePort()),
+    '--metrics-port', String(await freePort()),
+    '--headless',
+    '--namespace', namespace,
+    '--db-filename', dbFilename,
+    '--log-level', 'warn',
+  ];
+  for (const [key, value] of Object.entries(DEV_DYNAMIC_CONFIG)) {
+    args.push('--dynamic-config-value', `${key}=${value}`);
+  }
+  const child: ResultPromise = execa(binary, args, {
+    stdin: 'ignore',
+    stdout: options.logFile ? { file: options.logFile } : 'ignore',
+    stderr: options.logFile ? { file: options.logFile, append: true } : 'ignore',
+    reject: false,
+    cleanup: true,
+  });
+  const address = `127.0.0.1:${port}`;
+  let exitedEarly = false;
+  const exited = child.then(
+    (r) => r,
+    (e: unknown) => e,
+  );
+  void exited.then(() => (exitedEarly = true));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && !child.killed) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await Promise.race([
+      waitForServer(address, namespace, options.readyTimeoutMs ?? 60_000),
+      exited.then(() => {
+        throw new TemporalError(
+          `Temporal dev server exited during start-up (port ${port})`,
+          'is the port free? run with --log-file to see the server log',
+        );
+      }),
+    ]);
+  } catch (err) {
+    if (!exitedEarly) await stop();
+    throw err;
+  }
+  return { address, namespace, binary, stop, exited };
+}

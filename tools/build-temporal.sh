@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the official Temporal CLI (which embeds the dev server) from the Go module proxy into
+# .tools/bin/temporal. Skips the build when a new-enough binary is already there or on PATH.
+# Go's module and build caches (~/go/pkg/mod, ~/.cache/go-build) make a second build take seconds.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/.tools/bin/temporal"
+want_cli="1.8.2"     # keep in step with tools/temporal-cli/go.mod
+min_server="1.31.0"
+
+server_version() { "$1" --version 2>/dev/null | sed -n 's/.*Server \([0-9.]*\).*/\1/p'; }
+new_enough() {
+  local v; v="$(server_version "$1")"
+  [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$min_server" "$v" | sort -V | head -n1)" = "$min_server" ]
+}
+
+if [ -x "$out" ] && new_enough "$out"; then
+  echo "temporal: $("$out" --version) (already built at .tools/bin/temporal)"
+  exit 0
+fi
+if [ "${SAFE_DEPLOY_FORCE_BUILD:-}" != "1" ] && command -v temporal >/dev/null && new_enough "$(command -v temporal)"; then
+  mkdir -p "$(dirname "$out")"
+  ln -sf "$(command -v temporal)" "$out"
+  echo "temporal: using $(command -v temporal) from PATH ($(temporal --version))"
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "error: Go >= 1.26.4 is needed to build the Temporal CLI" >&2; exit 1; }
+echo "temporal: building CLI v$want_cli from the Go module proxy (cold: several minutes)..." >&2
+mkdir -p "$(dirname "$out")"
+cd "$root/tools/temporal-cli"
+start=$(date +%s)
+GOTOOLCHAIN=local CGO_ENABLED=0 go build -trimpath -o "$out.tmp" github.com/temporalio/cli/cmd/temporal
+mv "$out.tmp" "$out"
+echo "temporal: built $("$out" --version) in $(( $(date +%s) - start ))s" >&2
