@@ -1,0 +1,210 @@
+/**
+ * Per-execution versioning state and overrides: DescribeWorkflowExecution (strongly consistent),
+ * UpdateWorkflowExecutionOptions for one execution, batch operations for many.
+ */
+import { temporal } from '@temporalio/proto';
+import { formatVersion } from '../core/history-facts.js';
+import { parseVersion, type ExecutionVersioning, type VersioningBehavior, type VersioningOverride } from '../core/versioning.js';
+import { translateGrpcError } from './grpc-errors.js';
+import type { TemporalHandle } from './connection.js';
+
+const Behavior = temporal.api.enums.v1.VersioningBehavior;
+const PinnedBehavior = temporal.api.workflow.v1.VersioningOverride.PinnedOverrideBehavior;
+const BatchState = temporal.api.enums.v1.BatchOperationState;
+
+export interface ExecutionRef {
+  workflowId: string;
+  runId: string;
+}
+
+export interface ExecutionNow extends ExecutionVersioning {
+  workflowType: string;
+  running: boolean;
+  /** The number of events now; compared with a receipt's last event ID. */
+  historyLength: number;
+  taskQueue?: string;
+}
+
+export function behaviorFromProto(b: temporal.api.enums.v1.VersioningBehavior | null | undefined): VersioningBehavior {
+  switch (b ?? Behavior.VERSIONING_BEHAVIOR_UNSPECIFIED) {
+    case Behavior.VERSIONING_BEHAVIOR_UNSPECIFIED:
+      return 'UNVERSIONED';
+    case Behavior.VERSIONING_BEHAVIOR_PINNED:
+      return 'PINNED';
+    case Behavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE:
+      return 'AUTO_UPGRADE';
+  }
+  return 'UNVERSIONED';
+}
+
+export function overrideFromProto(o: temporal.api.workflow.v1.IVersioningOverride | null | undefined): VersioningOverride | undefined {
+  if (!o) return undefined;
+  if (o.autoUpgrade) return { kind: 'auto_upgrade' };
+  const pinnedVersion = formatVersion(o.pinned?.version);
+  if (pinnedVersion) return { kind: 'pinned', version: pinnedVersion };
+  // Servers before the `pinned` field used `behavior` + `pinnedVersion`.
+  if (o.behavior === Behavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE) return { kind: 'auto_upgrade' };
+  if (o.behavior === Behavior.VERSIONING_BEHAVIOR_PINNED && o.pinnedVersion) return { kind: 'pinned', version: o.pinnedVersion };
+  return undefined;
+}
+
+/** `undefined` clears the override. */
+export function overrideToProto(o: VersioningOverride | undefined): temporal.api.workflow.v1.IVersioningOverride | undefined {
+  if (!o) return undefined;
+  switch (o.kind) {
+    case 'auto_upgrade':
+      return { autoUpgrade: true };
+    case 'pinned':
+      return { pinned: { behavior: PinnedBehavior.PINNED_OVERRIDE_BEHAVIOR_PINNED, version: parseVersion(o.version) } };
+  }
+}
+
+export async function describeExecution(t: TemporalHandle, ref: ExecutionRef): Promise<ExecutionNow> {
+  let res: temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse;
+  try {
+    res = await t.connection.workflowService.describeWorkflowExecution({ namespace: t.namespace, execution: ref });
+  } catch (err) {
+    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `describe ${ref.workflowId}` });
+  }
+  const info = res.workflowExecutionInfo;
+  const vi = info?.versioningInfo;
+  return {
+    workflowType: info?.type?.name ?? 'unknown',
+    running: info?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    historyLength: Number(info?.historyLength ?? 0),
+    taskQueue: info?.taskQueue ?? undefined,
+    behavior: behaviorFromProto(vi?.behavior),
+    version: formatVersion(vi?.deploymentVersion) ?? (vi?.version || undefined),
+    override: overrideFromProto(vi?.versioningOverride),
+  };
+}
+
+export async function setOverride(t: TemporalHandle, ref: ExecutionRef, override: VersioningOverride | undefined, identity: string): Promise<void> {
+  try {
+    await t.connection.workflowService.updateWorkflowExecutionOptions({
+      namespace: t.namespace,
+      identity,
+      workflowExecution: ref,
+      workflowExecutionOptions: { versioningOverride: overrideToProto(override) },
+      updateMask: { paths: ['versioning_override'] },
+    });
+  } catch (err) {
+    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `set the versioning override of ${ref.workflowId}` });
+  }
+}
+
+export interface BatchProgress {
+  jobId: string;
+  state: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'UNSPECIFIED';
+  total: number;
+  complete: number;
+  failure: number;
+  reason?: string;
+}
+
+export interface BatchOverrideRequest {
+  jobId: string;
+  reason: string;
+  identity: string;
+  executions: ExecutionRef[];
+  /** `undefined` clears overrides. */
+  override: VersioningOverride | undefined;
+  maxOperationsPerSecond?: number;
+}
+
+export async function startBatchOverride(t: TemporalHandle, req: BatchOverrideRequest): Promise<void> {
+  try {
+    await t.connection.workflowService.startBatchOperation({
+      namespace: t.namespace,
+      jobId: req.jobId,
+      reason: req.reason,
+      executions: req.executions,
+      maxOperationsPerSecond: req.maxOperationsPerSecond,
+      updateWorkflowOptionsOperation: {
+        identity: req.identity,
+        workflowExecutionOptions: { versioningOverride: overrideToProto(req.override) },
+        updateMask: { paths: ['versioning_override'] },
+      },
+    });
+  } catch (err) {
+    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `start batch ${req.jobId}` });
+  }
+}
+
+export interface BatchSignalRequest {
+  jobId: string;
+  reason: string;
+  identity: string;
+  executions: ExecutionRef[];
+  signal: string;
+  maxOperationsPerSecond?: number;
+}
+
+export async function startBatchSignal(t: TemporalHandle, req: BatchSignalRequest): Promise<void> {
+  try {
+    await t.connection.workflowService.startBatchOperation({
+      namespace: t.namespace,
+      jobId: req.jobId,
+      reason: req.reason,
+      executions: req.executions,
+      maxOperationsPerSecond: req.maxOperationsPerSecond,
+      signalOperation: { signal: req.signal, identity: req.identity },
+    });
+  } catch (err) {
+    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `start batch ${req.jobId}` });
+  }
+}
+
+export async function describeBatch(t: TemporalHandle, jobId: string): Promise<BatchProgress> {
+  let res: temporal.api.workflowservice.v1.IDescribeBatchOperationResponse;
+  try {
+    res = await t.connection.workflowService.describeBatchOperation({ namespace: t.namespace, jobId });
+  } catch (err) {
+    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `describe batch ${jobId}` });
+  }
+  const state = ((): BatchProgress['state'] => {
+    switch (res.state ?? BatchState.BATCH_OPERATION_STATE_UNSPECIFIED) {
+      case BatchState.BATCH_OPERATION_STATE_UNSPECIFIED:
+        return 'UNSPECIFIED';
+      case BatchState.BATCH_OPERATION_STATE_RUNNING:
+        return 'RUNNING';
+      case BatchState.BATCH_OPERATION_STATE_COMPLETED:
+        return 'COMPLETED';
+      case BatchState.BATCH_OPERATION_STATE_FAILED:
+        return 'FAILED';
+    }
+    return 'UNSPECIFIED';
+  })();
+  return {
+    jobId,
+    state,
+    total: Number(res.totalOperationCount ?? 0),
+    complete: Number(res.completeOperationCount ?? 0),
+    failure: Number(res.failureOperationCount ?? 0),
+    reason: res.reason ?? undefined,
+  };
+}
+
+/** Polls a batch until it leaves RUNNING; `onProgress` sees every poll. */
+export async function waitForBatch(
+  t: TemporalHandle,
+  jobId: string,
+  options: { timeoutMs: number; intervalMs?: number; onProgress?: (p: BatchProgress) => void },
+): Promise<BatchProgress> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    let progress: BatchProgress | undefined;
+    try {
+      progress = await describeBatch(t, jobId);
+    } catch (err) {
+      // The batch's record can take a moment to appear after StartBatchOperation.
+      if (Date.now() >= deadline) throw err;
+    }
+    if (progress) {
+      options.onProgress?.(progress);
+      const settled = progress.state === 'COMPLETED' || progress.state === 'FAILED';
+      if (settled || Date.now() >= deadline) return progress;
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
+  }
+}

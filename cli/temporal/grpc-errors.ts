@@ -1,0 +1,66 @@
+/** gRPC failures -> our typed errors, each with a hint; the one translation point for adapters. */
+import { isGrpcServiceError } from '@temporalio/client';
+import { QueryError, SafeDeployError, TemporalError, UsageError } from '../errors.js';
+
+/** The gRPC status codes we act on (grpc/status.h). */
+const status = {
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  FAILED_PRECONDITION: 9,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+export interface GrpcContext {
+  address: string;
+  namespace: string;
+  /** What we were doing, for the message: "connect", "list executions", ... */
+  action: string;
+}
+
+function grpcCode(err: unknown): number | undefined {
+  if (isGrpcServiceError(err)) return err.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function details(err: unknown): string {
+  const e = err as { details?: string; message?: string };
+  return (e.details || e.message || String(err)).split('\n')[0] ?? '';
+}
+
+export function translateGrpcError(err: unknown, ctx: GrpcContext): SafeDeployError {
+  if (err instanceof SafeDeployError) return err;
+  const code = grpcCode(err);
+  const why = details(err);
+  switch (code) {
+    case status.UNAUTHENTICATED:
+    case status.PERMISSION_DENIED:
+      return new TemporalError(
+        `Temporal at ${ctx.address} refused the credentials (${ctx.action}): ${why}`,
+        'check --api-key / TEMPORAL_API_KEY or the mTLS certificate, and that it may use this namespace',
+        { cause: err },
+      );
+    case status.NOT_FOUND:
+      if (/namespace/i.test(why)) {
+        return new UsageError(`namespace "${ctx.namespace}" not found at ${ctx.address}`, 'check --namespace / TEMPORAL_NAMESPACE', { cause: err });
+      }
+      return new TemporalError(`${ctx.action}: not found: ${why}`, 'check the names you passed', { cause: err });
+    case status.INVALID_ARGUMENT:
+      if (/query|visibility|filter|operator|column|search attribute/i.test(why) || /query/i.test(ctx.action)) {
+        return new QueryError(`the server rejected the query: ${why}`, 'check the visibility query syntax and search attribute names', { cause: err });
+      }
+      return new UsageError(`${ctx.action}: the server rejected the request: ${why}`, 'check the flags you passed', { cause: err });
+    default:
+      if (code === undefined || code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED) {
+        return new TemporalError(
+          `cannot reach Temporal at ${ctx.address} (${ctx.action}): ${why}`,
+          'is the server running and the address right? for a local one: `safe-deploy dev-server`',
+          { cause: err },
+        );
+      }
+      return new TemporalError(`${ctx.action} failed at ${ctx.address}: ${why}`, 'retry; if it persists, check the server logs', { cause: err });
+  }
+}
