@@ -10,13 +10,15 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['cli/**/*.test.ts', 'sample-workers/**/*.test.ts', 'tools/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+          include: ['cli/**/*.test.ts', 'test/unit/**/*.test.ts', 'sample-workers/**/*.test.ts', 'tools/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**', 'dist/**'],
         },
       },
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.int.test.ts', 'cli/**/*.int.test.ts'],
           exclude: ['node_modules/**', 'dist/**'],
           globalSetup: ['test/setup/temporal-server.ts'],

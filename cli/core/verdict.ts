@@ -11,6 +11,9 @@ export interface ReplayOutcome {
   eventId?: string;
   /** One line from the SDK explaining the failure. */
   message?: string;
+  /** For a nondeterminism error: what the history recorded, and what the candidate code did instead. */
+  historyHad?: string;
+  codeDid?: string;
 }
 
 /** The minimum we read of a replay error. */
@@ -18,6 +21,12 @@ export interface ReplayErrorLike {
   name: string;
   message: string;
 }
+
+// Core wraps the useful line: `... Failure { message: "[TMPRL1100] Nondeterminism error: ...", ...`
+const INNER_NDE = /message: "(\[TMPRL1100\][^"]*)"/;
+const TYPE_MISMATCH = /(\w+) type of scheduled event '([^']+)' does not match \w+ type of \w+ command '([^']+)'/i;
+const MACHINE_MISMATCH = /(\w+) machine does not handle this event: HistoryEvent\(id: (\d+), (\w+)\)/i;
+const NO_COMMAND = /No command scheduled for event HistoryEvent\(id: (\d+), (\w+)\)/i;
 
 const MISSING_TYPE = /no such function is exported by the workflow bundle|workflow type .* not found|is not a function/i;
 const EVENT_ID_PATTERNS = [/\bevent(?:\s+id)?[\s:#=]+(\d+)/i, /HistoryEvent\(id:\s*(\d+)/i, /event_id[:=\s]+(\d+)/i];
@@ -39,8 +48,8 @@ export function firstLine(message: string): string {
 export function classifyReplay(error: ReplayErrorLike | undefined): ReplayOutcome {
   if (!error) return { verdict: 'compatible' };
   const message = firstLine(error.message);
-  if (error.name === 'DeterminismViolationError' || message.includes('[TMPRL1100]')) {
-    return { verdict: 'nondeterministic', eventId: extractEventId(error.message), message };
+  if (error.name === 'DeterminismViolationError' || error.message.includes('[TMPRL1100]')) {
+    return { verdict: 'nondeterministic', ...explainNondeterminism(error.message) };
   }
   if (MISSING_TYPE.test(error.message)) return { verdict: 'missing-workflow-type', message };
   return { verdict: 'replay-error', message };
@@ -56,4 +65,22 @@ export function isIncompatible(verdict: Verdict): boolean {
     case 'replay-error':
       return false;
   }
+}
+
+/** Pulls the event and the two sides of the mismatch out of the SDK's nondeterminism message. */
+export function explainNondeterminism(raw: string): Pick<ReplayOutcome, 'eventId' | 'message' | 'historyHad' | 'codeDid'> {
+  const message = INNER_NDE.exec(raw)?.[1] ?? firstLine(raw);
+  const type = TYPE_MISMATCH.exec(message);
+  if (type) {
+    const kind = type[1]?.toLowerCase();
+    return { message, eventId: extractEventId(message), historyHad: `${kind} ${type[2]}`, codeDid: `${kind} ${type[3]}` };
+  }
+  const machine = MACHINE_MISMATCH.exec(message);
+  if (machine) {
+    const kind = machine[1]?.toLowerCase() ?? 'other';
+    return { message, eventId: machine[2], historyHad: machine[3], codeDid: `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} command` };
+  }
+  const none = NO_COMMAND.exec(message);
+  if (none) return { message, eventId: none[1], historyHad: none[2], codeDid: 'no matching command' };
+  return { message, eventId: extractEventId(message) };
 }

@@ -23,6 +23,8 @@ export interface ExecutionNow extends ExecutionVersioning {
   /** The number of events now; compared with a receipt's last event ID. */
   historyLength: number;
   taskQueue?: string;
+  /** Set while the execution is moving to another version (its next task has not completed there yet). */
+  transitioningTo?: string;
 }
 
 export function behaviorFromProto(b: temporal.api.enums.v1.VersioningBehavior | null | undefined): VersioningBehavior {
@@ -76,6 +78,7 @@ export async function describeExecution(t: TemporalHandle, ref: ExecutionRef): P
     behavior: behaviorFromProto(vi?.behavior),
     version: formatVersion(vi?.deploymentVersion) ?? (vi?.version || undefined),
     override: overrideFromProto(vi?.versioningOverride),
+    transitioningTo: formatVersion(vi?.versionTransition?.deploymentVersion) ?? (vi?.versionTransition?.version || undefined),
   };
 }
 

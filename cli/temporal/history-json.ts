@@ -8,7 +8,7 @@
  * The UI's "readable" download (payloads decoded into plain JSON) cannot be replayed and is refused.
  */
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import * as protoRoot from '@temporalio/proto';
+import protoRoot from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root.js';
 import type { temporal } from '@temporalio/proto';
 import protobuf from 'protobufjs';
@@ -59,11 +59,11 @@ function checkPayload(value: unknown, path: string): void {
 }
 
 function normaliseMessage(value: unknown, type: protobuf.Type, path: string): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   if (type.fullName === '.temporal.api.common.v1.Payload') {
     checkPayload(value, path);
     return value;
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   if (type.fullName.startsWith('.google.protobuf.')) return value;
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(value)) {

@@ -8,7 +8,7 @@ import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { describeDeployment, setCurrentVersion, waitForDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution, setOverride, startBatchOverride, waitForBatch } from '../../cli/temporal/executions.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
-import { newScenario, startWorker, type SampleWorker, type Scenario } from '../helpers/workers.js';
+import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 
 const identity = 'safe-deploy-test';
 

@@ -1,0 +1,63 @@
+/**
+ * History files and folders as a stream of replay items: folders are walked for *.json, in sorted
+ * order (so shards are stable), and each file is read only when the replayer asks for it, so memory
+ * stays flat however large the corpus.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { historyFacts } from '../core/history-facts.js';
+import { InputError } from '../errors.js';
+import { parseHistoryJson } from './history-json.js';
+import type { ReplayItem } from './replayer.js';
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) files.push(...(await walk(path)));
+    else if (e.isFile() && e.name.endsWith('.json')) files.push(path);
+  }
+  return files;
+}
+
+/** Every history file under `paths` (files as given, folders walked). Refuses an empty selection. */
+export async function listHistoryFiles(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p).catch(() => undefined);
+    if (!info) throw new InputError(`no such file or folder: ${p}`, 'check the --histories path');
+    if (info.isDirectory()) {
+      const found = await walk(p);
+      if (found.length === 0) throw new InputError(`no *.json history files in ${p}`, 'pull some with `safe-deploy histories pull`, or point at another folder');
+      files.push(...found);
+    } else files.push(p);
+  }
+  return files;
+}
+
+/** The workflow ID of a history file: from its started event, else from its (URI-encoded) file name. */
+export function workflowIdFromFileName(file: string): string {
+  const name = basename(file).replace(/\.json$/, '');
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+export async function loadHistoryFile(file: string): Promise<ReplayItem> {
+  const text = await readFile(file, 'utf8');
+  const history = parseHistoryJson(text, file);
+  let facts;
+  try {
+    facts = historyFacts(history);
+  } catch (err) {
+    throw new InputError(`${file}: ${(err as Error).message}`, 'is this a complete history file?');
+  }
+  return { workflowId: facts.workflowId ?? workflowIdFromFileName(file), history, facts, origin: file };
+}
+
+export async function* readHistoryFiles(files: string[]): AsyncGenerator<ReplayItem> {
+  for (const file of files) yield await loadHistoryFile(file);
+}

@@ -1,0 +1,36 @@
+/** `safe-deploy dev-server`: starts a real server on 127.0.0.1, prints where, stops on Ctrl-C. */
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { execa } from 'execa';
+import { expect, it } from 'vitest';
+import { freePort } from '../../cli/temporal/dev-server.js';
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'safe-deploy.js');
+
+it('serves on the given port until interrupted, then exits 0', async () => {
+  const port = await freePort();
+  const child = execa('node', [bin, 'dev-server', '--port', String(port), '--output', 'json'], { reject: false });
+  const ready = await new Promise<{ address: string; namespace: string; schemaVersion: number }>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        // not the whole document yet
+      }
+    });
+    void child.then((r) => reject(new Error(`dev-server exited early: ${r.stderr}`)));
+  });
+  expect(ready).toMatchObject({ schemaVersion: 1, address: `127.0.0.1:${port}`, namespace: 'default' });
+
+  const connection = await Connection.connect({ address: ready.address });
+  const info = await connection.workflowService.getSystemInfo({});
+  expect(info.serverVersion).toMatch(/^1\.(3[1-9]|[4-9]\d)\./);
+  await connection.close();
+
+  child.kill('SIGINT');
+  const result = await child;
+  expect(result.exitCode).toBe(0);
+  await expect(Connection.connect({ address: ready.address, connectTimeout: 1_000 })).rejects.toThrow();
+});

@@ -1,0 +1,79 @@
+/**
+ * The recorded corpus against the three sample versions, through the SDK directly and through
+ * safe-deploy's replayer (one bundle per version, histories streamed through it).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listHistoryFiles, readHistoryFiles } from '../../cli/temporal/history-files.js';
+import { installQuietRuntime, loadCandidate, replayAll, type ReplayItemResult } from '../../cli/temporal/replayer.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const corpus = join(root, 'histories', 'research-agent');
+const workflows = (v: string) => join(root, 'sample-workers', 'research-agent', v, 'workflows.ts');
+const PAUSED = ['research-paused-coral-reefs', 'research-paused-fusion', 'research-paused-quantum-batteries'];
+
+beforeAll(() => installQuietRuntime());
+
+describe('protobufjs', () => {
+  it('is one copy, shared by the SDK packages (a second copy breaks JSON history loading)', () => {
+    const fromRoot = createRequire(join(root, 'package.json')).resolve('protobufjs');
+    for (const pkg of ['@temporalio/common', '@temporalio/proto', '@temporalio/worker']) {
+      const pkgJson = createRequire(join(root, 'package.json')).resolve(`${pkg}/package.json`);
+      expect(createRequire(pkgJson).resolve('protobufjs'), pkg).toBe(fromRoot);
+    }
+  });
+
+  it('lets the SDK load a JSON history file and replay it', async () => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(corpus, 'research-paused-fusion.json'), 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowsPath: workflows('v1') }, history, 'research-paused-fusion')).resolves.toBeUndefined();
+  });
+
+  it('reports a paused v1 research history as a DeterminismViolationError against v3', async () => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(corpus, 'research-paused-fusion.json'), 'utf8')));
+    const error = await Worker.runReplayHistory({ workflowsPath: workflows('v3') }, history, 'research-paused-fusion').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeterminismViolationError);
+    expect(String((error as Error).message)).toContain('[TMPRL1100]');
+  });
+});
+
+async function replayCorpus(version: string): Promise<Map<string, ReplayItemResult>> {
+  const candidate = await loadCandidate({ workflowsPath: workflows(version) });
+  const results = new Map<string, ReplayItemResult>();
+  for await (const r of replayAll(candidate, readHistoryFiles(await listHistoryFiles([corpus])), { parallel: 2 })) {
+    results.set(r.item.workflowId, r);
+  }
+  return results;
+}
+
+describe('the recorded research-agent corpus', () => {
+  it('holds paused, completed and polling histories recorded on v1', async () => {
+    const files = await listHistoryFiles([corpus]);
+    const items = [];
+    for await (const item of readHistoryFiles(files)) items.push(item);
+    const ids = items.map((i) => i.workflowId);
+    expect(ids).toEqual(expect.arrayContaining([...PAUSED, 'research-completed-tidal-power', 'research-poller-idle', 'research-poller-busy']));
+    for (const item of items) expect(item.facts.version).toBe('research-agent:v1');
+  });
+
+  it.each(['v1', 'v2'])('replays cleanly against %s', async (version) => {
+    const results = await replayCorpus(version);
+    expect(results.size).toBe(7);
+    for (const [id, r] of results) expect({ id, verdict: r.verdict, message: r.message }).toEqual({ id, verdict: 'compatible', message: undefined });
+  });
+
+  it('fails against v3: the paused research histories are nondeterministic, with the diverging event', async () => {
+    const results = await replayCorpus('v3');
+    for (const id of PAUSED) {
+      const r = results.get(id);
+      expect(r?.verdict, id).toBe('nondeterministic');
+      expect(r?.message).toContain('[TMPRL1100]');
+    }
+    // The idle poller broke too (v3 replaced its idle timer by an activity).
+    expect(results.get('research-poller-idle')?.verdict).toBe('nondeterministic');
+  });
+});
