@@ -1,0 +1,68 @@
+/**
+ * `safe-deploy check --output json`: the report as a stable document for scripts. Objects are
+ * rebuilt field by field so the key order follows the interfaces and nothing a caller happened to
+ * attach leaks into the schema.
+ */
+import { checkVerdict, sortResults, type CheckReport, type CheckResult, type CheckVerdict } from '../core/check-report.js';
+import { writeStdout } from './stdout.js';
+
+/** The report plus the gate's answer, so scripts need not recompute it. */
+export type CheckJson = CheckReport & { verdict: CheckVerdict };
+
+function resultJson(r: CheckResult): CheckResult {
+  return {
+    workflowId: r.workflowId,
+    runId: r.runId,
+    workflowType: r.workflowType,
+    version: r.version,
+    lastEventId: r.lastEventId,
+    origin: r.origin,
+    verdict: r.verdict,
+    eventId: r.eventId,
+    message: r.message,
+    historyHad: r.historyHad,
+    codeDid: r.codeDid,
+  };
+}
+
+function selectionJson(selection: CheckReport['selection']): CheckReport['selection'] {
+  switch (selection.source) {
+    case 'histories':
+      return { source: 'histories', paths: [...selection.paths] };
+    case 'server':
+      return { source: 'server', address: selection.address, namespace: selection.namespace, query: selection.query };
+  }
+}
+
+/** The JSON document, before serialisation: what `renderCheckJson` prints. */
+export function checkJson(report: CheckReport): CheckJson {
+  const { candidate, summary, shard, interrupted } = report;
+  return {
+    schemaVersion: report.schemaVersion,
+    verdict: checkVerdict(report),
+    candidate: { source: candidate.source, bundleHash: candidate.bundleHash, buildId: candidate.buildId },
+    selection: selectionJson(report.selection),
+    shard: shard && { index: shard.index, count: shard.count },
+    summary: { total: summary.total, compatible: summary.compatible, incompatible: summary.incompatible, errors: summary.errors },
+    groups: report.groups.map((g) => ({
+      workflowType: g.workflowType,
+      version: g.version,
+      total: g.total,
+      compatible: g.compatible,
+      nondeterministic: g.nondeterministic,
+      missingWorkflowType: g.missingWorkflowType,
+      replayErrors: g.replayErrors,
+    })),
+    results: sortResults(report.results).map(resultJson),
+    interrupted: interrupted && { notChecked: interrupted.notChecked },
+    durationMs: report.durationMs,
+  };
+}
+
+export function renderCheckJson(report: CheckReport): string {
+  return JSON.stringify(checkJson(report), null, 2) + '\n';
+}
+
+export function reportCheckJson(report: CheckReport): void {
+  writeStdout(renderCheckJson(report));
+}

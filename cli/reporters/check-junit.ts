@@ -1,0 +1,148 @@
+/**
+ * `safe-deploy check` as JUnit XML, for CI systems that chart test results: one suite per workflow
+ * type, one test case per execution. Incompatible executions are failures; replay errors are
+ * errors (the replay proved nothing either way); an interruption is one skipped case, so the
+ * executions never checked are visible rather than silently missing.
+ */
+import { sortResults, type CheckReport, type CheckResult } from '../core/check-report.js';
+import { describeDivergence, describeFailure, describeSelection, plural, verdictLabel } from './check-wording.js';
+import { writeStdout } from './stdout.js';
+
+// XML 1.0 allows only these characters; anything else (most C0 controls, lone surrogates, U+FFFE/F)
+// makes the whole document unparseable, so it is dropped.
+const INVALID_XML_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+const XML_ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  // Parsers turn raw whitespace in attributes into spaces; character references survive.
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+};
+
+/** Escapes text for an attribute value or element content. */
+export function escapeXml(text: string, context: 'attribute' | 'text' = 'attribute'): string {
+  const special = context === 'attribute' ? /[&<>"'\t\n\r]/g : /[&<>"'\r]/g;
+  return text.replace(INVALID_XML_CHARS, '').replace(special, (c) => XML_ENTITIES[c] ?? c);
+}
+
+function attributes(attrs: Record<string, string | number | undefined>): string {
+  return Object.entries(attrs)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([name, value]) => ` ${name}="${escapeXml(String(value))}"`)
+    .join('');
+}
+
+function details(r: CheckResult): string {
+  const lines = [`workflow ID: ${r.workflowId}`, `run ID: ${r.runId}`, `workflow type: ${r.workflowType}`, `version: ${r.version}`];
+  if (r.eventId) lines.push(`event ID: ${r.eventId}`);
+  const divergence = describeDivergence(r);
+  if (divergence) lines.push(divergence);
+  if (r.message) lines.push(`message: ${r.message}`);
+  lines.push(`last event ID: ${r.lastEventId}`, `origin: ${r.origin}`);
+  return escapeXml(lines.join('\n'), 'text');
+}
+
+function testcase(r: CheckResult): string[] {
+  const open = `    <testcase${attributes({ classname: r.version, name: `${r.workflowId} (${r.runId})` })}`;
+  const summary = `${verdictLabel(r.verdict)}${r.eventId ? ` at event ${r.eventId}` : ''}: ${describeFailure(r)}`;
+  switch (r.verdict) {
+    case 'compatible':
+      return [`${open}/>`];
+    case 'nondeterministic':
+    case 'missing-workflow-type':
+      return [`${open}>`, `      <failure${attributes({ message: summary, type: r.verdict })}>${details(r)}</failure>`, '    </testcase>'];
+    case 'replay-error':
+      return [`${open}>`, `      <error${attributes({ message: summary, type: r.verdict })}>${details(r)}</error>`, '    </testcase>'];
+  }
+}
+
+function properties(report: CheckReport): string[] {
+  const props: Record<string, string | undefined> = {
+    'candidate.source': report.candidate.source,
+    'candidate.bundleHash': report.candidate.bundleHash,
+    'candidate.buildId': report.candidate.buildId,
+    selection: describeSelection(report),
+  };
+  return [
+    '    <properties>',
+    ...Object.entries(props)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([name, value]) => `      <property${attributes({ name, value })}/>`),
+    '    </properties>',
+  ];
+}
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+function count(results: readonly CheckResult[]): Counts {
+  const counts: Counts = { tests: results.length, failures: 0, errors: 0, skipped: 0 };
+  for (const r of results) {
+    switch (r.verdict) {
+      case 'compatible':
+        break;
+      case 'nondeterministic':
+      case 'missing-workflow-type':
+        counts.failures++;
+        break;
+      case 'replay-error':
+        counts.errors++;
+        break;
+    }
+  }
+  return counts;
+}
+
+export const INTERRUPTED_SUITE = 'safe-deploy check';
+
+export function renderCheckJunit(report: CheckReport): string {
+  // sortResults puts failures first and orders by type, so each suite lists its failures first.
+  const byType = new Map<string, CheckResult[]>();
+  for (const r of sortResults(report.results)) {
+    const list = byType.get(r.workflowType) ?? [];
+    list.push(r);
+    byType.set(r.workflowType, list);
+  }
+  const types = [...byType.keys()].sort((a, b) => a.localeCompare(b));
+
+  const suites: string[] = [];
+  for (const type of types) {
+    const results = byType.get(type) ?? [];
+    suites.push(`  <testsuite${attributes({ name: type, ...count(results) })}>`, ...properties(report), ...results.flatMap(testcase), '  </testsuite>');
+  }
+  const notChecked = report.interrupted?.notChecked;
+  if (notChecked !== undefined) {
+    suites.push(
+      `  <testsuite${attributes({ name: INTERRUPTED_SUITE, tests: 1, failures: 0, errors: 0, skipped: 1 })}>`,
+      ...properties(report),
+      `    <testcase${attributes({ classname: INTERRUPTED_SUITE, name: 'not checked' })}>`,
+      `      <skipped${attributes({ message: `${plural(notChecked, 'execution')} not checked: interrupted` })}/>`,
+      '    </testcase>',
+      '  </testsuite>',
+    );
+  }
+
+  const total = count(report.results);
+  const root = attributes({
+    name: 'safe-deploy check',
+    tests: total.tests + (notChecked !== undefined ? 1 : 0),
+    failures: total.failures,
+    errors: total.errors,
+    skipped: notChecked !== undefined ? 1 : 0,
+    time: (report.durationMs / 1000).toFixed(3),
+  });
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${root}>`, ...suites, '</testsuites>', ''].join('\n');
+}
+
+export function reportCheckJunit(report: CheckReport): void {
+  writeStdout(renderCheckJunit(report));
+}

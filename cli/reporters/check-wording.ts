@@ -1,0 +1,97 @@
+/**
+ * The words every `check` renderer shares: verdict labels, the divergence in one phrase, the
+ * candidate and selection lines and the closing PASSED/FAILED line. One wording, so the terminal,
+ * the job summary and the annotations never disagree.
+ */
+import { checkVerdict, type CandidateInfo, type CheckReport, type CheckResult } from '../core/check-report.js';
+import type { Verdict } from '../core/verdict.js';
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+export function verdictLabel(verdict: Verdict): string {
+  switch (verdict) {
+    case 'compatible':
+      return 'compatible';
+    case 'nondeterministic':
+      return 'nondeterministic';
+    case 'missing-workflow-type':
+      return 'missing workflow type';
+    case 'replay-error':
+      return 'replay error';
+  }
+}
+
+/**
+ * Makes text from the server or the SDK safe to print as one line: workflow IDs and messages can
+ * hold newlines or terminal escapes, which would break tables or inject into the terminal (or into
+ * GitHub's workflow commands, which are read line by line from stdout).
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    switch (c) {
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      default:
+        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    }
+  });
+}
+
+/** `history had X, code did Y` when the SDK told us both sides, else what we know of them. */
+export function describeDivergence(result: Pick<CheckResult, 'historyHad' | 'codeDid'>): string | undefined {
+  const { historyHad, codeDid } = result;
+  if (historyHad && codeDid) return `history had ${historyHad}, code did ${codeDid}`;
+  if (historyHad) return `history had ${historyHad}`;
+  if (codeDid) return `code did ${codeDid}`;
+  return undefined;
+}
+
+/** The most specific one-phrase reason: the divergence when known, else the SDK message. */
+export function describeFailure(result: CheckResult): string {
+  const parts = [describeDivergence(result), result.message].filter((p): p is string => Boolean(p));
+  return oneLine(parts.join(': ') || verdictLabel(result.verdict));
+}
+
+export function describeCandidate(candidate: CandidateInfo): string {
+  const parts = [candidate.source, `bundle hash ${candidate.bundleHash}`];
+  if (candidate.buildId) parts.push(`Build ID ${candidate.buildId}`);
+  return oneLine(parts.join(', '));
+}
+
+export function describeSelection(report: Pick<CheckReport, 'selection' | 'shard'>): string {
+  const { selection, shard } = report;
+  let text: string;
+  switch (selection.source) {
+    case 'histories':
+      text = `history files from ${selection.paths.join(', ')}`;
+      break;
+    case 'server':
+      text = `executions on ${selection.address}, namespace ${selection.namespace}` + (selection.query ? `, query ${selection.query}` : '');
+      break;
+  }
+  if (shard) text += `, shard ${shard.index}/${shard.count}`;
+  return oneLine(text);
+}
+
+/** The gate's answer as the last line of every human report. */
+export function verdictLine(report: Pick<CheckReport, 'summary' | 'interrupted'>): string {
+  const { summary } = report;
+  switch (checkVerdict(report)) {
+    case 'passed':
+      return `PASSED: ${summary.compatible} of ${plural(summary.total, 'execution')} ${summary.total === 1 ? 'replays' : 'replay'} cleanly on the candidate`;
+    case 'failed': {
+      const notChecked = report.interrupted ? `, ${report.interrupted.notChecked} not checked (interrupted)` : '';
+      return `FAILED: ${summary.incompatible} incompatible, ${plural(summary.errors, 'error')} of ${plural(summary.total, 'execution')}${notChecked}`;
+    }
+  }
+}
+
+export function interruptedLine(notChecked: number): string {
+  return `Interrupted: ${plural(notChecked, 'execution was', 'executions were')} NOT checked; the counts below cover only what finished.`;
+}
