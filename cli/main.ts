@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.js';
 import { registerDevServer } from './commands/dev-server.js';
 import type { CommandContext } from './commands/common.js';
 import { ExitCode, SafeDeployError } from './errors.js';
@@ -20,7 +21,8 @@ export function buildProgram(ctx: CommandContext): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
-    .addHelpText('after', '\nExample:\n  safe-deploy dev-server --port 7233\n');
+    .addHelpText('after', '\nExamples:\n  safe-deploy check --deployment research-agent --workflows ./src/workflows.ts\n  safe-deploy dev-server --port 7233\n');
+  registerCheck(program, ctx);
   registerDevServer(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -40,7 +40,7 @@ export function reportCheckToGitHub(report: CheckReport, env: Env = process.env)
   const annotations = failing.slice(0, MAX_ANNOTATIONS).map(failureAnnotation);
   if (failing.length > MAX_ANNOTATIONS) {
     const more = failing.length - MAX_ANNOTATIONS;
-    annotations.push(annotation('warning', `${plural(more, 'more execution')} not proven compatible; see the job summary for the list`, { title: 'safe-deploy check' }));
+    annotations.push(annotation('warning', `${plural(more, 'more execution')} not proven compatible; see the job summary or the JSON report`, { title: 'safe-deploy check' }));
   }
   if (report.interrupted) annotations.push(annotation('warning', interruptedLine(report.interrupted.notChecked), { title: 'safe-deploy check interrupted' }));
   return { annotations };

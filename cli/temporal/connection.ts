@@ -44,7 +44,8 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     base = loadClientConfigProfile({
       profile: flags.profile,
       configSource: flags.configFile ? { path: flags.configFile } : undefined,
-      overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      // An empty variable counts as unset (an empty TEMPORAL_API_KEY must not switch TLS on).
+      overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => Boolean(e[1]))),
     });
   } catch (err) {
     throw new UsageError(`cannot load Temporal config profile: ${(err as Error).message}`, 'check --profile / TEMPORAL_PROFILE and the TOML file');

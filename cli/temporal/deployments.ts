@@ -1,11 +1,12 @@
 /** Worker Deployments: read routing and version status; promote a version (raw RPCs, SDK 1.24). */
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import { formatVersion } from '../core/history-facts.js';
 import type { DeploymentState, VersionStatus } from '../core/versioning.js';
 import { translateGrpcError } from './grpc-errors.js';
 import type { TemporalHandle } from './connection.js';
 
-const Status = temporal.api.enums.v1.WorkerDeploymentVersionStatus;
+const Status = proto.temporal.api.enums.v1.WorkerDeploymentVersionStatus;
 
 export function versionStatusFromProto(s: temporal.api.enums.v1.WorkerDeploymentVersionStatus | null | undefined): VersionStatus {
   switch (s ?? Status.WORKER_DEPLOYMENT_VERSION_STATUS_UNSPECIFIED) {

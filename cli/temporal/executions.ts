@@ -2,15 +2,16 @@
  * Per-execution versioning state and overrides: DescribeWorkflowExecution (strongly consistent),
  * UpdateWorkflowExecutionOptions for one execution, batch operations for many.
  */
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import { formatVersion } from '../core/history-facts.js';
 import { parseVersion, type ExecutionVersioning, type VersioningBehavior, type VersioningOverride } from '../core/versioning.js';
 import { translateGrpcError } from './grpc-errors.js';
 import type { TemporalHandle } from './connection.js';
 
-const Behavior = temporal.api.enums.v1.VersioningBehavior;
-const PinnedBehavior = temporal.api.workflow.v1.VersioningOverride.PinnedOverrideBehavior;
-const BatchState = temporal.api.enums.v1.BatchOperationState;
+const Behavior = proto.temporal.api.enums.v1.VersioningBehavior;
+const PinnedBehavior = proto.temporal.api.workflow.v1.VersioningOverride.PinnedOverrideBehavior;
+const BatchState = proto.temporal.api.enums.v1.BatchOperationState;
 
 export interface ExecutionRef {
   workflowId: string;
@@ -72,7 +73,7 @@ export async function describeExecution(t: TemporalHandle, ref: ExecutionRef): P
   const vi = info?.versioningInfo;
   return {
     workflowType: info?.type?.name ?? 'unknown',
-    running: info?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+    running: info?.status === proto.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
     historyLength: Number(info?.historyLength ?? 0),
     taskQueue: info?.taskQueue ?? undefined,
     behavior: behaviorFromProto(vi?.behavior),

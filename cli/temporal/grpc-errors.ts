@@ -31,10 +31,21 @@ function details(err: unknown): string {
   return (e.details || e.message || String(err)).split('\n')[0] ?? '';
 }
 
+/** The SDK wraps RPC failures ("Failed to count workflows"); the gRPC status is in a cause. */
+function innermostGrpcError(err: unknown): unknown {
+  let current = err;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (grpcCode(current) !== undefined) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return err;
+}
+
 export function translateGrpcError(err: unknown, ctx: GrpcContext): SafeDeployError {
   if (err instanceof SafeDeployError) return err;
-  const code = grpcCode(err);
-  const why = details(err);
+  const grpc = innermostGrpcError(err);
+  const code = grpcCode(grpc);
+  const why = details(grpc);
   switch (code) {
     case status.UNAUTHENTICATED:
     case status.PERMISSION_DENIED:

@@ -5,7 +5,8 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import { historyFacts } from '../core/history-facts.js';
 import { inShard, type Shard } from '../core/shard.js';
 import { mapConcurrent } from '../util/concurrency.js';
@@ -14,7 +15,7 @@ import type { TemporalHandle } from './connection.js';
 import type { History } from './history-json.js';
 import type { ReplayItem } from './replayer.js';
 
-const HistoryProto = temporal.api.history.v1.History;
+const HistoryProto = proto.temporal.api.history.v1.History;
 
 export interface LiveExecution {
   workflowId: string;
@@ -75,6 +76,15 @@ async function writeCached(dir: string, runId: string, history: History, lastEve
   await rename(tmp, path);
 }
 
+async function currentHistoryLength(t: TemporalHandle, e: Pick<LiveExecution, 'workflowId' | 'runId'>): Promise<number> {
+  try {
+    const res = await t.connection.workflowService.describeWorkflowExecution({ namespace: t.namespace, execution: { workflowId: e.workflowId, runId: e.runId } });
+    return Number(res.workflowExecutionInfo?.historyLength ?? 0);
+  } catch (err) {
+    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `describe ${e.workflowId}` });
+  }
+}
+
 export interface FetchStats {
   downloaded: number;
   fromCache: number;
@@ -85,8 +95,10 @@ export async function fetchHistory(
   e: Pick<LiveExecution, 'workflowId' | 'runId' | 'historyLength'>,
   options: { cacheDir?: string; stats?: FetchStats } = {},
 ): Promise<History> {
-  if (options.cacheDir && e.historyLength > 0) {
-    const cached = await readCached(options.cacheDir, e.runId, e.historyLength);
+  if (options.cacheDir) {
+    // Visibility's historyLength lags; DescribeWorkflowExecution's is current and costs one small RPC.
+    const length = await currentHistoryLength(t, e);
+    const cached = length > 0 ? await readCached(options.cacheDir, e.runId, length) : undefined;
     if (cached) {
       if (options.stats) options.stats.fromCache++;
       return cached;

@@ -4,7 +4,8 @@
  * left PINNED finishes on v1; the one given an auto_upgrade override moves to v3 and its workflow
  * task fails with a non-determinism error.
  */
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { describeDeployment, setCurrentVersion, waitForDeployment } from '../../cli/temporal/deployments.js';
@@ -12,7 +13,7 @@ import { describeExecution, setOverride } from '../../cli/temporal/executions.js
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 
-const NDE_CAUSE = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR;
+const NDE_CAUSE = proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR;
 
 describe('the problem: a breaking deploy and the executions in flight', () => {
   let t: TemporalHandle;

@@ -1,0 +1,158 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import { checkVerdict } from '../core/check-report.js';
+import { hasLiveSelector, SelectionError } from '../core/selection.js';
+import { parseShard, type Shard } from '../core/shard.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { interruptSignal } from '../interrupt.js';
+import { createLog, type OutputFormat } from '../log.js';
+import { runCheck, type CheckSelection } from '../pipeline/check.js';
+import { reportCheckToGitHub } from '../reporters/check-github.js';
+import { renderCheckJunit } from '../reporters/check-junit.js';
+import { renderCheckMarkdown } from '../reporters/check-markdown.js';
+import { reportCheckJson } from '../reporters/check-json.js';
+import { reportCheckText } from '../reporters/check-text.js';
+import { isGitHubActions } from '../reporters/github-actions.js';
+import { writeStdout } from '../reporters/stdout.js';
+import { connect, resolveConnection, type ConnectionFlags, type TemporalHandle } from '../temporal/connection.js';
+import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
+import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
+
+export interface CheckFlags extends ConnectionFlags, CandidateFlags {
+  histories?: string[];
+  deployment?: string;
+  buildId?: string[];
+  taskQueue?: string;
+  workflowType?: string[];
+  query?: string;
+  limit?: number;
+  concurrency: number;
+  parallel: number;
+  shard?: Shard;
+  cacheDir?: string;
+  output: OutputFormat;
+  junit?: string;
+  markdown?: string;
+  verbose?: boolean;
+}
+
+function shardOption(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+export function addSelectionOptions(command: Command): Command {
+  return command
+    .option('--histories <paths...>', 'check history files / folders instead of live executions (offline)')
+    .option('--deployment <name>', 'running executions on the versions of this Worker Deployment')
+    .option('--build-id <id>', 'only these Build IDs of the deployment (repeatable)', collect)
+    .option('--task-queue <name>', 'running executions on this task queue')
+    .option('--workflow-type <type>', 'only this workflow type (repeatable)', collect)
+    .option('--query <visibility-query>', 'raw visibility query, ANDed with the rest')
+    .option('--limit <n>', 'check at most n executions', parsePositiveInt);
+}
+
+export function addReplayOptions(command: Command): Command {
+  return command
+    .option('--concurrency <n>', 'histories downloaded at once', parsePositiveInt, 8)
+    .option('--parallel <n>', 'replay workers', parsePositiveInt, Math.max(1, cpus().length))
+    .option('--shard <i/n>', 'check only shard i of n (for a CI matrix)', shardOption)
+    .option('--cache-dir <dir>', 'keep downloaded histories here; unchanged ones are not downloaded again');
+}
+
+export function registerCheck(program: Command, ctx: CommandContext): void {
+  const command = program
+    .command('check')
+    .summary('replay running executions (or history files) against the candidate; exit 1 if any break')
+    .description(
+      'Download the histories of the running executions you select, replay them against the candidate workflow bundle, and report which would break (non-determinism), which lack their workflow type in the candidate, and which replay cleanly. Exit codes: 0 all compatible, 1 anything incompatible, 2 usage or input error, 3 Temporal unreachable, 130 interrupted.',
+    );
+  addSelectionOptions(command);
+  addCandidateOptions(command);
+  addReplayOptions(command);
+  addConnectionOptions(command);
+  command
+    .addOption(outputOption())
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--markdown <file>', 'also write a markdown report')
+    .option('--verbose', 'more logs on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  safe-deploy check --deployment research-agent --workflows ./src/workflows.ts
+  safe-deploy check --histories ./histories --workflows ./src/workflows.ts --output json
+  safe-deploy check --deployment research-agent --build-id v1 --bundle ./dist/bundle.js --shard 2/4 --junit report.xml`,
+    )
+    .action(async (flags: CheckFlags) => ctx.setExitCode(await check(flags)));
+}
+
+export async function check(flags: CheckFlags): Promise<number> {
+  const log = createLog({ output: flags.output, verbose: flags.verbose });
+  const signal = interruptSignal();
+  const live = { deployment: flags.deployment, buildIds: flags.buildId, taskQueue: flags.taskQueue, workflowTypes: flags.workflowType, query: flags.query };
+  if (flags.histories && hasLiveSelector(live)) {
+    throw new UsageError('--histories checks files; it cannot be combined with --deployment / --task-queue / --workflow-type / --query', 'pick one: files or live executions');
+  }
+  if (!flags.histories && !hasLiveSelector(live)) {
+    throw new UsageError('nothing selects the executions to check', 'pass --deployment NAME (or --task-queue / --workflow-type / --query), or --histories PATH');
+  }
+  if (flags.workflows && flags.bundle) throw new UsageError('--workflows and --bundle both given', 'pass one candidate');
+  if (!flags.workflows && !flags.bundle) throw new UsageError('no candidate given', 'pass --workflows PATH (workflow source) or --bundle FILE');
+
+  let temporal: TemporalHandle | undefined;
+  try {
+    let selection: CheckSelection;
+    if (flags.histories) selection = { kind: 'histories', paths: flags.histories };
+    else {
+      temporal = await connect(resolveConnection(connectionFlags(flags)));
+      selection = { kind: 'server', temporal, selection: live, limit: flags.limit };
+    }
+    const spinner = log.progress('bundling the candidate...');
+    const run = await runCheck({
+      selection,
+      candidate: candidateOptions(flags),
+      concurrency: flags.concurrency,
+      parallel: flags.parallel,
+      shard: flags.shard,
+      cacheDir: flags.cacheDir,
+      signal,
+      onProgress: (p) => {
+        if (p.phase === 'replaying') {
+          spinner.update(`replayed ${p.checked}${p.total !== undefined ? `/${p.total}` : ''} (${p.incompatible} not compatible)`);
+        }
+      },
+    }).catch((err: unknown) => {
+      spinner.fail();
+      throw err instanceof SelectionError ? new UsageError(err.message, 'see `safe-deploy check --help`') : err;
+    });
+    spinner.stop();
+
+    const { report } = run;
+    if (flags.output === 'json') reportCheckJson(report);
+    else reportCheckText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+    if (flags.junit) writeFileSync(flags.junit, renderCheckJunit(report));
+    if (flags.markdown) writeFileSync(flags.markdown, renderCheckMarkdown(report));
+    if (isGitHubActions(process.env)) {
+      for (const line of reportCheckToGitHub(report).annotations) writeStdout(line);
+    }
+    if (run.fetchStats.fromCache > 0) log.info(`${run.fetchStats.fromCache} histories came from the cache, ${run.fetchStats.downloaded} were downloaded`);
+
+    if (report.interrupted) {
+      log.warn(`interrupted: ${report.interrupted.notChecked} executions were not checked`);
+      return ExitCode.interrupted;
+    }
+    if (run.inputProblems.length > 0) {
+      for (const p of run.inputProblems) process.stderr.write(`error: ${p.message}\n`);
+      process.stderr.write(`hint: ${run.inputProblems.length} history file(s) could not be loaded; fix or remove them and run again\n`);
+      return ExitCode.usage;
+    }
+    return checkVerdict(report) === 'passed' ? ExitCode.ok : ExitCode.gateFailed;
+  } finally {
+    await temporal?.close();
+  }
+}

@@ -1,0 +1,58 @@
+/** Flag groups shared by the commands that talk to Temporal or replay a candidate. */
+import { Option, type Command } from 'commander';
+import type { ConnectionFlags } from '../temporal/connection.js';
+import type { CandidateOptions } from '../temporal/replayer.js';
+import { collect } from './common.js';
+
+/** The Temporal CLI's connection flags; each falls back to its TEMPORAL_* variable, then the profile. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--address <host:port>', 'Temporal frontend address [env TEMPORAL_ADDRESS] (default: 127.0.0.1:7233)')
+    .option('--namespace <ns>', 'namespace [env TEMPORAL_NAMESPACE] (default: default)')
+    .addOption(new Option('--api-key <key>', 'API key, e.g. for Temporal Cloud [env TEMPORAL_API_KEY]'))
+    .option('--tls', 'use TLS without a client certificate [env TEMPORAL_TLS]')
+    .option('--tls-cert-path <file>', 'mTLS client certificate [env TEMPORAL_TLS_CLIENT_CERT_PATH]')
+    .option('--tls-key-path <file>', 'mTLS client key [env TEMPORAL_TLS_CLIENT_KEY_PATH]')
+    .option('--tls-ca-path <file>', 'server CA certificate [env TEMPORAL_TLS_SERVER_CA_CERT_PATH]')
+    .option('--tls-server-name <name>', 'server name to verify [env TEMPORAL_TLS_SERVER_NAME]')
+    .option('--profile <name>', 'profile in the Temporal config file [env TEMPORAL_PROFILE]')
+    .option('--config-file <file>', 'Temporal TOML config file [env TEMPORAL_CONFIG_FILE]');
+}
+
+export function connectionFlags(flags: ConnectionFlags): ConnectionFlags {
+  const { address, namespace, apiKey, tls, tlsCertPath, tlsKeyPath, tlsCaPath, tlsServerName, profile, configFile } = flags;
+  return { address, namespace, apiKey, tls, tlsCertPath, tlsKeyPath, tlsCaPath, tlsServerName, profile, configFile };
+}
+
+export interface CandidateFlags {
+  workflows?: string;
+  bundle?: string;
+  payloadConverter?: string;
+  failureConverter?: string;
+  codec?: string;
+  interceptor?: string[];
+  candidateBuildId?: string;
+}
+
+export function addCandidateOptions(command: Command): Command {
+  return command
+    .option('--workflows <path>', 'candidate workflow source (TS or JS), bundled once per run')
+    .option('--bundle <file>', 'candidate bundle prebuilt with bundleWorkflowCode (same @temporalio/worker version)')
+    .option('--payload-converter <path>', 'payload converter module, as your workers use it')
+    .option('--failure-converter <path>', 'failure converter module, as your workers use it')
+    .option('--codec <module>', 'JS module exporting `payloadCodecs` (e.g. decryption) for the histories')
+    .option('--interceptor <module>', 'workflow interceptor module (repeatable), as your workers use it', collect)
+    .option('--candidate-build-id <id>', 'the Build ID the candidate ships as (shown in reports)');
+}
+
+export function candidateOptions(flags: CandidateFlags): CandidateOptions & { buildId?: string } {
+  return {
+    workflowsPath: flags.workflows,
+    bundlePath: flags.bundle,
+    payloadConverterPath: flags.payloadConverter,
+    failureConverterPath: flags.failureConverter,
+    codecModule: flags.codec,
+    interceptorModules: flags.interceptor,
+    buildId: flags.candidateBuildId,
+  };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { CHECK_SCHEMA_VERSION, type CheckResult } from '../core/check-report.js';
+import { MIXED_RESULTS, sampleReport } from './check-fixtures.js';
+import { renderCheckJson } from './check-json.js';
+
+describe('renderCheckJson', () => {
+  it.each([
+    { scenario: 'all compatible', report: sampleReport(), verdict: 'passed' },
+    { scenario: 'mixed verdicts', report: sampleReport({ results: MIXED_RESULTS }), verdict: 'failed' },
+    { scenario: 'interrupted with nothing failing', report: sampleReport({ interrupted: { notChecked: 3 } }), verdict: 'failed' },
+  ])('$scenario: carries the schema version and verdict "$verdict"', ({ report, verdict }) => {
+    const json = JSON.parse(renderCheckJson(report)) as Record<string, unknown>;
+    expect(json.schemaVersion).toBe(CHECK_SCHEMA_VERSION);
+    expect(json.verdict).toBe(verdict);
+    expect(json.summary).toEqual(report.summary);
+    expect(json.groups).toEqual(report.groups);
+  });
+
+  it('keeps the interfaces key order, with the verdict right after the schema version', () => {
+    const json = JSON.parse(renderCheckJson(sampleReport({ shard: { index: 1, count: 2 }, interrupted: { notChecked: 1 } }))) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['schemaVersion', 'verdict', 'candidate', 'selection', 'shard', 'summary', 'groups', 'results', 'interrupted', 'durationMs']);
+    expect(Object.keys(json.candidate as object)).toEqual(['source', 'bundleHash', 'buildId']);
+    expect(Object.keys(json.selection as object)).toEqual(['source', 'address', 'namespace', 'query']);
+  });
+
+  it('omits the optional fields a report does not have', () => {
+    const json = JSON.parse(renderCheckJson(sampleReport({ candidate: { source: 'w.ts', bundleHash: 'h' } }))) as Record<string, unknown>;
+    expect(json).not.toHaveProperty('shard');
+    expect(json).not.toHaveProperty('interrupted');
+    expect(json.candidate).toEqual({ source: 'w.ts', bundleHash: 'h' });
+    const [first] = json.results as CheckResult[];
+    expect(Object.keys(first ?? {})).toEqual(['workflowId', 'runId', 'workflowType', 'version', 'lastEventId', 'origin', 'verdict']);
+  });
+
+  it('sorts results failures first, and keeps every field of a failure', () => {
+    const json = JSON.parse(renderCheckJson(sampleReport({ results: MIXED_RESULTS }))) as { results: CheckResult[] };
+    expect(json.results.map((r) => `${r.workflowId}:${r.verdict}`)).toEqual([
+      'order-3:nondeterministic',
+      'refund-1:missing-workflow-type',
+      'ship-1:replay-error',
+      'order-1:compatible',
+      'order-2:compatible',
+    ]);
+    expect(json.results[0]).toEqual(MIXED_RESULTS.find((r) => r.workflowId === 'order-3'));
+  });
+
+  it('does not leak properties the interfaces do not declare', () => {
+    const report = sampleReport();
+    const withExtra = { ...report, internal: 'x', results: report.results.map((r) => ({ ...r, history: { events: [] } })) };
+    const text = renderCheckJson(withExtra);
+    expect(text).not.toContain('internal');
+    expect(text).not.toContain('events');
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { sampleResult } from './check-fixtures.js';
+import { describeDivergence, describeFailure, oneLine, verdictLine } from './check-wording.js';
+
+describe('describeDivergence', () => {
+  it.each([
+    { scenario: 'both sides', historyHad: 'TimerStarted', codeDid: 'an activity command', expected: 'history had TimerStarted, code did an activity command' },
+    { scenario: 'only the history side', historyHad: 'TimerStarted', codeDid: undefined, expected: 'history had TimerStarted' },
+    { scenario: 'only the code side', historyHad: undefined, codeDid: 'a timer command', expected: 'code did a timer command' },
+    { scenario: 'neither', historyHad: undefined, codeDid: undefined, expected: undefined },
+  ])('$scenario', ({ historyHad, codeDid, expected }) => {
+    expect(describeDivergence({ historyHad, codeDid })).toBe(expected);
+  });
+});
+
+describe('describeFailure', () => {
+  it('falls back to the verdict when the SDK said nothing', () => {
+    expect(describeFailure(sampleResult({ verdict: 'replay-error' }))).toBe('replay error');
+  });
+});
+
+describe('oneLine', () => {
+  it('makes newlines, tabs and terminal escapes visible instead of acting on them', () => {
+    expect(oneLine('a\nb\r\tc\u001b[31m\u0085')).toBe('a\\nb\\r\\tc\\u001b[31m\\u0085');
+  });
+});
+
+describe('verdictLine', () => {
+  it.each([
+    { scenario: 'passed', summary: { total: 3, compatible: 3, incompatible: 0, errors: 0 }, interrupted: undefined, expected: 'PASSED: 3 of 3 executions replay cleanly on the candidate' },
+    { scenario: 'failed', summary: { total: 3, compatible: 1, incompatible: 1, errors: 1 }, interrupted: undefined, expected: 'FAILED: 1 incompatible, 1 error of 3 executions' },
+    { scenario: 'interrupted', summary: { total: 1, compatible: 1, incompatible: 0, errors: 0 }, interrupted: { notChecked: 2 }, expected: 'FAILED: 0 incompatible, 0 errors of 1 execution, 2 not checked (interrupted)' },
+  ])('$scenario', ({ summary, interrupted, expected }) => {
+    expect(verdictLine({ summary, interrupted })).toBe(expected);
+  });
+});

@@ -1,0 +1,26 @@
+/** Runs the built CLI as a user would: `node bin/safe-deploy.js ...`, never in-process. */
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'safe-deploy.js');
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  const r = await execa('node', [BIN, ...args], {
+    reject: false,
+    // Connection settings must come only from what each test passes.
+    env: { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_API_KEY: '', GITHUB_ACTIONS: '', ...options.env },
+    extendEnv: true,
+    cwd: options.cwd,
+    timeout: options.timeoutMs ?? 120_000,
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+export const sampleWorkflows = (version: 'v1' | 'v2' | 'v3') =>
+  join(import.meta.dirname, '..', '..', 'sample-workers', 'research-agent', version, 'workflows.ts');
