@@ -13,6 +13,8 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ['cli/**/*.test.ts', 'test/unit/**/*.test.ts', 'sample-workers/**/*.test.ts', 'tools/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**', 'dist/**'],
+          // Some unit tests run the built CLI or bundle workflow code: seconds, not milliseconds.
+          testTimeout: 60_000,
         },
       },
       {

@@ -39,9 +39,15 @@ export function createLog(options: { output: OutputFormat; verbose?: boolean; st
     progress(text) {
       if (quiet) return { update() {}, succeed() {}, fail() {}, stop() {} };
       if (!tty) {
+        // CI logs: no spinner, but a progress line at most once a second.
         write(text);
+        let last = Date.now();
         return {
-          update() {},
+          update: (t) => {
+            if (Date.now() - last < 1000) return;
+            last = Date.now();
+            write(t);
+          },
           succeed: (t) => t && write(t),
           fail: (t) => t && write(color.red(t)),
           stop() {},

@@ -148,7 +148,9 @@ export async function check(flags: CheckFlags): Promise<number> {
     }
     if (run.inputProblems.length > 0) {
       for (const p of run.inputProblems) process.stderr.write(`error: ${p.message}\n`);
-      process.stderr.write(`hint: ${run.inputProblems.length} history file(s) could not be loaded; fix or remove them and run again\n`);
+      const hints = [...new Set(run.inputProblems.flatMap((p) => (p.hint ? [p.hint] : [])))];
+      for (const hint of hints) process.stderr.write(`hint: ${hint}\n`);
+      process.stderr.write(`hint: ${run.inputProblems.length} history file(s) could not be loaded and were not checked; fix or remove them and run again\n`);
       return ExitCode.usage;
     }
     return checkVerdict(report) === 'passed' ? ExitCode.ok : ExitCode.gateFailed;

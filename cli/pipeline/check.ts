@@ -45,6 +45,7 @@ export interface CheckProgress {
 export interface InputProblem {
   origin: string;
   message: string;
+  hint?: string;
 }
 
 export interface CheckRun {
@@ -133,7 +134,7 @@ async function* loadFiles(files: string[], problems: InputProblem[], onListed: (
       yield await loadHistoryFile(file);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      problems.push({ origin: file, message: err.message });
+      problems.push({ origin: file, message: err.message, hint: err.hint });
     }
   }
 }

@@ -63,10 +63,15 @@ export function installQuietRuntime(): void {
   }
 }
 
+/** Webpack prints its whole module stats; users need its ERROR blocks, without stack frames. */
 function trimCompilerMessage(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const lines = text.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
-  return lines.slice(0, 12).join('\n');
+  const errors: string[] = [];
+  lines.forEach((line, i) => {
+    if (/^ERROR\b/.test(line)) errors.push(...lines.slice(i, i + 3));
+  });
+  return (errors.length > 0 ? errors : lines).slice(0, 12).join('\n');
 }
 
 async function loadCodecs(modulePath: string | undefined): Promise<PayloadCodec[]> {
@@ -102,17 +107,25 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
     if (extra && !existsSync(resolve(extra))) throw new UsageError(`module not found: ${extra}`, 'check the path of the converter / interceptor module');
   }
   installQuietRuntime();
+  // Webpack's actual complaint arrives through the logger, not in the thrown error.
+  const bundlerErrors: string[] = [];
   try {
     const { code } = await bundleWorkflowCode({
       workflowsPath,
       payloadConverterPath: options.payloadConverterPath && resolve(options.payloadConverterPath),
       failureConverterPath: options.failureConverterPath && resolve(options.failureConverterPath),
       workflowInterceptorModules: options.interceptorModules?.map((m) => resolve(m)),
-      logger: new DefaultLogger('ERROR', () => undefined),
+      logger: new DefaultLogger('ERROR', (entry) => {
+        bundlerErrors.push([entry.message, ...Object.values(entry.meta ?? {}).map(String)].join('\n'));
+      }),
     });
     return { source: options.workflowsPath, bundleHash: hashCode(code), code, payloadCodecs };
   } catch (err) {
-    throw new BundleError(`the candidate workflow code does not bundle:\n${trimCompilerMessage(err)}`, 'fix the compile error above, then run again');
+    const detail = [...bundlerErrors, err instanceof Error ? err.message : String(err)].join('\n');
+    const hint = /Can't resolve '@temporalio\/workflow/.test(detail)
+      ? 'the workflows must live in a project where @temporalio/workflow is installed (same version as the workers)'
+      : 'fix the compile error above, then run again';
+    throw new BundleError(`the candidate workflow code does not bundle:\n${trimCompilerMessage(detail)}`, hint);
   }
 }
 

@@ -1,0 +1,168 @@
+/**
+ * `safe-deploy check` on bad input, run as a user runs it (the built CLI in a child process).
+ * Everything here works offline or against an address where nothing listens: no server needed.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import proto from '@temporalio/proto';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { BIN, runCli, sampleWorkflows } from '../helpers/cli.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const corpus = join(root, 'histories', 'research-agent');
+const tmp = (label: string) => mkdtempSync(join(tmpdir(), `safe-deploy-${label}-`));
+/** Candidate sources must sit inside a project with @temporalio/workflow installed: ours (git-ignored). */
+const tmpInRepo = (label: string) => {
+  mkdirSync(join(root, '.safe-deploy', 'tmp'), { recursive: true });
+  return mkdtempSync(join(root, '.safe-deploy', 'tmp', `${label}-`));
+};
+const Payload = proto.temporal.api.common.v1.Payload;
+
+type JsonReport = { verdict: string; summary: { total: number; compatible: number; incompatible: number; errors: number }; results: { workflowId: string; verdict: string; message?: string }[]; interrupted?: { notChecked: number } };
+
+describe('check on bad input', () => {
+  it('exits 2 and names the malformed file, after reporting the histories that did load', async () => {
+    const dir = tmp('malformed');
+    cpSync(join(corpus, 'research-paused-fusion.json'), join(dir, 'good.json'));
+    writeFileSync(join(dir, 'broken.json'), '{"events": [ {"eventId": "1"');
+    const r = await runCli(['check', '--histories', dir, '--workflows', sampleWorkflows('v2'), '--output', 'json']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/broken\.json: not valid JSON/);
+    expect((JSON.parse(r.stdout) as JsonReport).summary).toMatchObject({ total: 1, compatible: 1 });
+  });
+
+  it('exits 2 on an empty folder', async () => {
+    const r = await runCli(['check', '--histories', tmp('empty'), '--workflows', sampleWorkflows('v2')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/no \*\.json history files in/);
+    expect(r.stderr).toMatch(/hint:/);
+  });
+
+  it('refuses the UI "Readable" download with the download to use instead', async () => {
+    const dir = tmp('readable');
+    const json = JSON.parse(readFileSync(join(corpus, 'research-paused-fusion.json'), 'utf8'));
+    json.events[0].workflowExecutionStartedEventAttributes.input = { payloads: ['compact fusion reactors'] };
+    writeFileSync(join(dir, 'readable.json'), JSON.stringify(json));
+    const r = await runCli(['check', '--histories', dir, '--workflows', sampleWorkflows('v2')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/Readable/);
+    expect(r.stderr).toMatch(/temporal workflow show --output json/);
+  });
+
+  it('reports a history whose workflow type the candidate lacks, and fails the gate', async () => {
+    const dir = tmpInRepo('missing-type');
+    const candidate = join(dir, 'workflows.ts');
+    writeFileSync(candidate, `export { ResearchWorkflow } from ${JSON.stringify(sampleWorkflows('v1'))};\n`);
+    const r = await runCli(['check', '--histories', join(corpus, 'research-poller-idle.json'), '--workflows', candidate, '--output', 'json']);
+    expect(r.exitCode).toBe(1);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report.results).toEqual([expect.objectContaining({ workflowId: 'research-poller-idle', verdict: 'missing-workflow-type' })]);
+  });
+
+  it('exits 2 when the workflows path does not exist', async () => {
+    const r = await runCli(['check', '--histories', corpus, '--workflows', '/nonexistent/workflows.ts']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('workflows path not found: /nonexistent/workflows.ts');
+  });
+
+  it("exits 2 when the candidate does not compile, with the compiler's message trimmed", async () => {
+    const dir = tmpInRepo('bad-bundle');
+    const candidate = join(dir, 'workflows.ts');
+    writeFileSync(candidate, `import { nothing } from './does-not-exist.js';\nexport async function W(): Promise<void> { nothing(); }\n`);
+    const r = await runCli(['check', '--histories', corpus, '--workflows', candidate]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/does not bundle/);
+    expect(r.stderr).toMatch(/does-not-exist/);
+    expect(r.stderr.split('\n').length).toBeLessThan(25);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('exits 3 with a hint when the server is unreachable, and never prints the API key', async () => {
+    const secret = 'sd-test-secret-9f1c2e';
+    const r = await runCli(['check', '--deployment', 'x', '--address', '127.0.0.1:1', '--api-key', secret, '--workflows', sampleWorkflows('v2')], {
+      env: { TEMPORAL_API_KEY: secret },
+    });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1/);
+    expect(r.stderr).toMatch(/hint:/);
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+
+  it('exits 2 on usage errors: no selection, two candidates, an unknown flag, a bad shard', async () => {
+    const cases = [
+      [['check', '--workflows', sampleWorkflows('v2')], /nothing selects the executions/],
+      [['check', '--histories', corpus, '--workflows', 'a.ts', '--bundle', 'b.js'], /--workflows and --bundle both given/],
+      [['check', '--histories', corpus, '--workflow', 'a.ts'], /unknown option '--workflow'[\s\S]*--workflows/],
+      [['check', '--histories', corpus, '--workflows', 'a.ts', '--shard', '3/2'], /invalid shard/],
+    ] as const;
+    for (const [args, message] of cases) {
+      const r = await runCli([...args]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it('replays encrypted payloads with the --codec module, and cannot without it', async () => {
+    const dir = tmp('encrypted');
+    // @ts-expect-error a plain JS fixture, as users' codec modules are
+    const { XorCodec } = (await import('../fixtures/codec/xor-codec.mjs')) as { XorCodec: new () => { encode(p: unknown[]): Promise<{ metadata: Record<string, Uint8Array>; data: Uint8Array }[]> } };
+    const codec = new XorCodec();
+    const encrypt = async (node: unknown): Promise<unknown> => {
+      if (Array.isArray(node)) return Promise.all(node.map(encrypt));
+      if (!node || typeof node !== 'object') return node;
+      const o = node as Record<string, unknown>;
+      if (Array.isArray(o.payloads)) {
+        const decoded = (o.payloads as { metadata: Record<string, string>; data?: string }[]).map((p) =>
+          Payload.fromObject({
+            metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+            data: Buffer.from(p.data ?? '', 'base64'),
+          }),
+        );
+        const encoded = await codec.encode(decoded);
+        return { ...o, payloads: encoded.map((p) => ({ metadata: { encoding: Buffer.from(p.metadata.encoding as Uint8Array).toString('base64') }, data: Buffer.from(p.data).toString('base64') })) };
+      }
+      return Object.fromEntries(await Promise.all(Object.entries(o).map(async ([k, v]) => [k, await encrypt(v)])));
+    };
+    for (const f of ['research-paused-fusion.json', 'research-completed-tidal-power.json']) {
+      writeFileSync(join(dir, f), JSON.stringify(await encrypt(JSON.parse(readFileSync(join(corpus, f), 'utf8')))));
+    }
+    expect(readFileSync(join(dir, 'research-paused-fusion.json'), 'utf8')).not.toContain(Buffer.from('"compact fusion reactors"').toString('base64'));
+
+    const withCodec = await runCli(['check', '--histories', dir, '--workflows', sampleWorkflows('v2'), '--codec', join(root, 'test', 'fixtures', 'codec', 'xor-codec.mjs'), '--output', 'json']);
+    expect(withCodec.exitCode, withCodec.stderr).toBe(0);
+    expect((JSON.parse(withCodec.stdout) as JsonReport).summary).toMatchObject({ total: 2, compatible: 2 });
+
+    const without = await runCli(['check', '--histories', dir, '--workflows', sampleWorkflows('v2'), '--output', 'json']);
+    expect(without.exitCode).toBe(1);
+    const report = JSON.parse(without.stdout) as JsonReport;
+    expect(report.summary.errors + report.summary.incompatible).toBe(2);
+  });
+
+  it('on Ctrl-C stops, reports what it checked and how many it did not, and exits 130', async () => {
+    const dir = tmp('interrupt');
+    const files = readdirSync(corpus);
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < 1500; i++) {
+      const f = files[i % files.length] as string;
+      cpSync(join(corpus, f), join(dir, `${String(i).padStart(5, '0')}-${f}`));
+    }
+    const child = execa('node', [BIN, 'check', '--histories', dir, '--workflows', sampleWorkflows('v2'), '--output', 'json', '--verbose', '--parallel', '1'], {
+      reject: false,
+    });
+    await new Promise<void>((resolve) => {
+      child.stderr?.on('data', (c: Buffer) => {
+        if (/replayed \d+/.test(c.toString())) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    const report = JSON.parse(String(r.stdout)) as JsonReport;
+    expect(report.verdict).toBe('failed');
+    expect(report.interrupted?.notChecked).toBeGreaterThan(0);
+    expect(report.summary.total + (report.interrupted?.notChecked ?? 0)).toBe(1500);
+    expect(String(r.stderr)).toMatch(/interrupted: \d+ executions were not checked/);
+  }, 120_000);
+});
