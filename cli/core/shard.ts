@@ -20,17 +20,25 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** FNV-1a, 32-bit: small, fast, and the same on every machine. */
-function fnv1a(text: string): number {
+/**
+ * FNV-1a, 32-bit, then murmur3's finaliser: FNV alone leaves its low bits as the XOR of the
+ * characters' low bits, so IDs that repeat their digits (`wf-7/run-7`) would all share a shard.
+ */
+function hash32(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+    h = Math.imul(h, 0x01000193);
   }
-  return h;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 export function inShard(workflowId: string, runId: string, shard: Shard | undefined): boolean {
   if (!shard || shard.count === 1) return true;
-  return fnv1a(`${workflowId}/${runId}`) % shard.count === shard.index - 1;
+  return hash32(`${workflowId}/${runId}`) % shard.count === shard.index - 1;
 }
