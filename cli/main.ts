@@ -4,8 +4,13 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './commands/apply.js';
 import { registerCheck } from './commands/check.js';
+import { registerDeploy } from './commands/deploy.js';
+import { registerNudge } from './commands/nudge.js';
+import { registerStatus } from './commands/status.js';
 import { registerDevServer } from './commands/dev-server.js';
+import { registerPlan } from './commands/plan.js';
 import type { CommandContext } from './commands/common.js';
 import { ExitCode, SafeDeployError } from './errors.js';
 
@@ -23,6 +28,11 @@ export function buildProgram(ctx: CommandContext): Command {
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', '\nExamples:\n  safe-deploy check --deployment research-agent --workflows ./src/workflows.ts\n  safe-deploy dev-server --port 7233\n');
   registerCheck(program, ctx);
+  registerStatus(program, ctx);
+  registerNudge(program, ctx);
+  registerPlan(program, ctx);
+  registerApply(program, ctx);
+  registerDeploy(program, ctx);
   registerDevServer(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../core/duration.js';
 
 /** What main.ts hands every command: the way to report a gate verdict as the exit code. */
 export interface CommandContext {
@@ -24,4 +25,20 @@ export function parsePort(value: string): number {
 /** For repeatable options: `--x a --x b` -> ['a', 'b']. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** Commander parser for durations (`30s`, `2m`, `500ms`, or seconds). */
+export function durationOption(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** `10,50,100` -> [10, 50, 100]. */
+export function parsePercentages(value: string): number[] {
+  const steps = value.split(',').map((s) => Number(s.trim()));
+  if (steps.some((n) => !Number.isInteger(n) || n < 1 || n > 100)) throw new InvalidArgumentError('expected percentages 1-100, e.g. 10,50,100');
+  return steps;
 }

@@ -34,15 +34,18 @@ export interface CandidateFlags {
   candidateBuildId?: string;
 }
 
-export function addCandidateOptions(command: Command): Command {
+/** `requireBuildId`: plan and deploy must know the Build ID the candidate ships as. */
+export function addCandidateOptions(command: Command, options: { requireBuildId?: boolean } = {}): Command {
+  const buildIdFlags = '--candidate-build-id <id>';
+  if (options.requireBuildId) command.requiredOption(buildIdFlags, 'the Build ID the candidate ships as');
+  else command.option(buildIdFlags, 'the Build ID the candidate ships as (shown in reports)');
   return command
     .option('--workflows <path>', 'candidate workflow source (TS or JS), bundled once per run')
     .option('--bundle <file>', 'candidate bundle prebuilt with bundleWorkflowCode (same @temporalio/worker version)')
     .option('--payload-converter <path>', 'payload converter module, as your workers use it')
     .option('--failure-converter <path>', 'failure converter module, as your workers use it')
     .option('--codec <module>', 'JS module exporting `payloadCodecs` (e.g. decryption) for the histories')
-    .option('--interceptor <module>', 'workflow interceptor module (repeatable), as your workers use it', collect)
-    .option('--candidate-build-id <id>', 'the Build ID the candidate ships as (shown in reports)');
+    .option('--interceptor <module>', 'workflow interceptor module (repeatable), as your workers use it', collect);
 }
 
 export function candidateOptions(flags: CandidateFlags): CandidateOptions & { buildId?: string } {

@@ -24,6 +24,8 @@ export interface CheckResult extends ReplayOutcome {
   lastEventId: string;
   /** A file path, or `server` for live executions. */
   origin: string;
+  /** Identity that set the execution's versioning override, as its history records it. */
+  overrideSetBy?: string;
 }
 
 export interface GroupSummary {

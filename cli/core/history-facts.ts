@@ -19,6 +19,11 @@ export interface HistoryEventLike {
     workflowId?: string | null;
     taskQueue?: { name?: string | null } | null;
   } | null;
+  workflowExecutionOptionsUpdatedEventAttributes?: {
+    versioningOverride?: unknown;
+    unsetVersioningOverride?: boolean | null;
+    identity?: string | null;
+  } | null;
   workflowTaskCompletedEventAttributes?: {
     deploymentVersion?: DeploymentVersionLike | null;
     workerDeploymentName?: string | null;
@@ -39,6 +44,8 @@ export interface HistoryFacts {
   eventCount: number;
   /** `deployment:buildId` of the last workflow task completed on a versioned worker. */
   version?: string;
+  /** Identity of whoever last set the versioning override (undefined if never set, or since cleared). */
+  overrideSetBy?: string;
 }
 
 /** The canonical `deployment:buildId` string (':' since server 1.28). */
@@ -59,6 +66,13 @@ export function historyFacts(history: HistoryLike): HistoryFacts {
       formatVersion(completed.deploymentVersion) ??
       (completed.workerDeploymentVersion ? completed.workerDeploymentVersion : undefined);
   }
+  let overrideSetBy: string | undefined;
+  for (const e of events) {
+    const options = e.workflowExecutionOptionsUpdatedEventAttributes;
+    if (!options) continue;
+    if (options.unsetVersioningOverride) overrideSetBy = undefined;
+    else if (options.versioningOverride) overrideSetBy = options.identity ?? '';
+  }
   const last = events[events.length - 1];
   return {
     workflowType: started.workflowType?.name ?? 'unknown',
@@ -68,5 +82,6 @@ export function historyFacts(history: HistoryLike): HistoryFacts {
     lastEventId: String(last?.eventId ?? events.length),
     eventCount: events.length,
     version,
+    ...(overrideSetBy !== undefined && { overrideSetBy }),
   };
 }

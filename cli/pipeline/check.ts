@@ -99,6 +99,7 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
       version: r.item.facts.version ?? 'unversioned',
       lastEventId: r.item.facts.lastEventId,
       origin: r.item.origin,
+      ...(r.item.facts.overrideSetBy !== undefined && { overrideSetBy: r.item.facts.overrideSetBy }),
       verdict: r.verdict,
       ...(r.eventId !== undefined && { eventId: r.eventId }),
       ...(r.historyHad !== undefined && { historyHad: r.historyHad }),

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { parsePlan, PlanFormatError, type Plan } from '../core/plan.js';
+import { ExitCode, InputError } from '../errors.js';
+import { interruptSignal } from '../interrupt.js';
+import { createLog, type Log, type OutputFormat } from '../log.js';
+import { runApply, type ApplyPhase } from '../pipeline/apply.js';
+import { promoteCandidate, waitForCurrent } from '../pipeline/promote.js';
+import { reportApply } from '../reporters/apply.js';
+import { connect, resolveConnection, type ConnectionFlags, type TemporalHandle } from '../temporal/connection.js';
+import { durationOption, outputOption, parsePercentages, parsePositiveInt, type CommandContext } from './common.js';
+import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
+
+export interface RolloutGateFlags {
+  waitForCurrent?: boolean;
+  promote?: boolean;
+  ramp?: number[];
+  rampInterval: number;
+  timeout: number;
+}
+
+interface ApplyFlags extends ConnectionFlags, CandidateFlags, RolloutGateFlags {
+  phase: ApplyPhase;
+  journal?: string;
+  chunkSize: number;
+  rps?: number;
+  dryRun?: boolean;
+  output: OutputFormat;
+}
+
+export function addRolloutGateOptions(command: Command): Command {
+  return command
+    .option('--wait-for-current', 'before upgrading, wait until the candidate is current (promoted by someone else)')
+    .option('--promote', 'before upgrading, set the candidate current once its workers poll')
+    .option('--ramp <percentages>', 'with --promote: ramp steps before current, e.g. 10,50,100', parsePercentages)
+    .option('--ramp-interval <duration>', 'time between ramp steps', durationOption, 30_000)
+    .option('--timeout <duration>', 'how long to wait for pollers / for the candidate to become current', durationOption, 300_000);
+}
+
+export function readPlanFile(path: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new InputError(`cannot read plan file ${path}`, 'make one with `safe-deploy plan --out FILE`');
+  }
+  try {
+    return parsePlan(JSON.parse(text));
+  } catch (err) {
+    const why = err instanceof PlanFormatError ? err.message : `not JSON: ${(err as Error).message}`;
+    throw new InputError(`${path}: ${why}`, 'make a new plan with this version of `safe-deploy plan`');
+  }
+}
+
+/** Waits for, or makes, the candidate current, as the flags say; nothing if neither flag is set. */
+export async function gateRollout(t: TemporalHandle, plan: Plan, flags: RolloutGateFlags, log: Log, signal: AbortSignal): Promise<void> {
+  const onStep = (m: string) => log.info(m);
+  if (flags.promote) {
+    await promoteCandidate({ temporal: t, deployment: plan.deployment, buildId: plan.candidate.buildId, ramp: flags.ramp, rampIntervalMs: flags.rampInterval, pollersTimeoutMs: flags.timeout, signal, onStep });
+  } else if (flags.waitForCurrent) {
+    await waitForCurrent({ temporal: t, deployment: plan.deployment, buildId: plan.candidate.buildId, timeoutMs: flags.timeout, signal, onStep });
+  }
+}
+
+export function registerApply(program: Command, ctx: CommandContext): void {
+  const command = program
+    .command('apply [plan]')
+    .summary('carry out a plan: protect failing AUTO_UPGRADE executions, upgrade the compatible PINNED ones')
+    .description(
+      'Execute a plan written by `safe-deploy plan`. Each execution is described again just before it is changed; one whose history grew since its replay is replayed again (needs --workflows / --bundle) and decided again. Overrides go out as batch operations, are read back one by one, and are journaled: a re-run resumes and never changes an execution twice.',
+    )
+    .addOption(new Option('--phase <phase>', 'protect (before the candidate is current), upgrade (after), or all').choices(['protect', 'upgrade', 'all']).default('all'))
+    .option('--journal <file>', 'journal file (default: <plan>.journal.jsonl)')
+    .option('--chunk-size <n>', 'executions per batch operation', parsePositiveInt, 500)
+    .option('--rps <n>', 'batch operations per second on the server (maxOperationsPerSecond)', parsePositiveInt)
+    .option('--dry-run', 'show what would change; change nothing');
+  addRolloutGateOptions(command);
+  addCandidateOptions(command);
+  addConnectionOptions(command);
+  command
+    .addOption(outputOption())
+    .addHelpText('after', '\nExamples:\n  safe-deploy apply plan.json --phase protect\n  safe-deploy apply plan.json --phase upgrade --promote --workflows ./src/workflows.ts --dry-run\n')
+    .action(async (planPath: string | undefined, flags: ApplyFlags) => ctx.setExitCode(await apply(planPath ?? 'safe-deploy-plan.json', flags)));
+}
+
+async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
+  const log = createLog({ output: flags.output });
+  const plan = readPlanFile(planPath);
+  const journalPath = flags.journal ?? `${planPath}.journal.jsonl`;
+  const signal = interruptSignal();
+  const temporal = await connect(resolveConnection(connectionFlags(flags)));
+  try {
+    const run = (phase: ApplyPhase) =>
+      runApply({
+        temporal,
+        plan,
+        phase,
+        journalPath,
+        candidate: flags.workflows || flags.bundle ? candidateOptions(flags) : undefined,
+        dryRun: flags.dryRun,
+        chunkSize: flags.chunkSize,
+        rps: flags.rps,
+        signal,
+        onBatchProgress: (p) => log.info(`batch ${p.jobId}: ${p.state} ${p.complete}/${p.total}${p.failure ? `, ${p.failure} failed` : ''}`),
+      });
+    const gated = (flags.promote || flags.waitForCurrent) && flags.phase === 'all';
+    let result = await run(gated ? 'protect' : flags.phase);
+    if (gated && !result.interrupted) {
+      if (!flags.dryRun) await gateRollout(temporal, plan, flags, log, signal);
+      const upgrade = await run('upgrade');
+      result = {
+        entries: [...result.entries, ...upgrade.entries],
+        counts: Object.fromEntries(Object.entries(result.counts).map(([k, v]) => [k, v + upgrade.counts[k as keyof typeof upgrade.counts]])) as typeof result.counts,
+        wouldChange: [...result.wouldChange, ...upgrade.wouldChange],
+        interrupted: upgrade.interrupted,
+      };
+    }
+    reportApply(flags.output, plan, result, Boolean(flags.dryRun), journalPath);
+    if (result.interrupted) return ExitCode.interrupted;
+    return result.counts.failed > 0 ? ExitCode.infrastructure : ExitCode.ok;
+  } finally {
+    await temporal.close();
+  }
+}

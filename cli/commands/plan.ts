@@ -1,0 +1,110 @@
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { planBlocks, type PlanPolicy } from '../core/plan.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { interruptSignal } from '../interrupt.js';
+import { createLog, type OutputFormat } from '../log.js';
+import { runPlan } from '../pipeline/plan.js';
+import { reportPlan } from '../reporters/plan.js';
+import { connect, resolveConnection, type ConnectionFlags } from '../temporal/connection.js';
+import { addReplayOptions } from './check.js';
+import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
+import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
+import type { Shard } from '../core/shard.js';
+
+export interface PolicyFlags {
+  onAutoUpgradeFailure: 'protect' | 'block';
+  longRunningType?: string[];
+  nudgeSignal: string;
+}
+
+export interface PlanFlags extends ConnectionFlags, CandidateFlags, PolicyFlags {
+  deployment: string;
+  taskQueue?: string;
+  workflowType?: string[];
+  query?: string;
+  limit?: number;
+  concurrency: number;
+  parallel: number;
+  shard?: Shard;
+  cacheDir?: string;
+  out: string;
+  output: OutputFormat;
+}
+
+export function addPolicyOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--on-auto-upgrade-failure <policy>', 'an AUTO_UPGRADE execution that fails replay: protect it, or block the deploy')
+        .choices(['protect', 'block'])
+        .default('protect'),
+    )
+    .option('--long-running-type <type>', 'a long-running workflow type, nudged after the rollout when it fails replay (repeatable)', collect)
+    .option('--nudge-signal <name>', 'signal that wakes a long-running execution', 'wake_up');
+}
+
+export function policyFrom(flags: PolicyFlags): PlanPolicy {
+  return { onAutoUpgradeFailure: flags.onAutoUpgradeFailure, longRunningTypes: flags.longRunningType ?? [], nudgeSignal: flags.nudgeSignal };
+}
+
+export function registerPlan(program: Command, ctx: CommandContext): void {
+  const command = program
+    .command('plan')
+    .summary('check, then decide per execution: upgrade, protect, keep pinned, nudge; write a plan file')
+    .description(
+      'Replay the running executions of a Worker Deployment against the candidate, read each execution\'s versioning state (behavior, version, override), and decide by the decision table. Writes the plan (with a receipt per execution: run ID, last event ID, verdict, bundle hash) for `safe-deploy apply`. Changes nothing. Exit 1 when the plan blocks the deploy.',
+    )
+    .requiredOption('--deployment <name>', 'the Worker Deployment')
+    .option('--task-queue <name>', 'only executions on this task queue')
+    .option('--workflow-type <type>', 'only this workflow type (repeatable)', collect)
+    .option('--query <visibility-query>', 'raw visibility query, ANDed')
+    .option('--limit <n>', 'plan at most n executions', parsePositiveInt)
+    .option('--out <file>', 'where to write the plan', 'safe-deploy-plan.json');
+  addPolicyOptions(command);
+  addCandidateOptions(command, { requireBuildId: true });
+  addReplayOptions(command);
+  addConnectionOptions(command);
+  command
+    .addOption(outputOption())
+    .addHelpText(
+      'after',
+      `
+Example:
+  safe-deploy plan --deployment research-agent --candidate-build-id v2 --workflows ./src/workflows.ts --long-running-type ResearchPollingWorkflow --out plan.json`,
+    )
+    .action(async (flags: PlanFlags) => ctx.setExitCode(await plan(flags)));
+}
+
+async function plan(flags: PlanFlags): Promise<number> {
+  const log = createLog({ output: flags.output });
+  if (!flags.workflows && !flags.bundle) throw new UsageError('no candidate given', 'pass --workflows PATH or --bundle FILE');
+  const temporal = await connect(resolveConnection(connectionFlags(flags)));
+  try {
+    const spinner = log.progress('checking the running executions...');
+    const { plan: result, check } = await runPlan({
+      temporal,
+      deployment: flags.deployment,
+      buildId: flags.candidateBuildId as string,
+      policy: policyFrom(flags),
+      candidate: candidateOptions(flags),
+      taskQueue: flags.taskQueue,
+      workflowTypes: flags.workflowType,
+      query: flags.query,
+      limit: flags.limit,
+      concurrency: flags.concurrency,
+      parallel: flags.parallel,
+      shard: flags.shard,
+      cacheDir: flags.cacheDir,
+      signal: interruptSignal(),
+    }).finally(() => spinner.stop());
+    if (check.report.interrupted) {
+      log.warn('interrupted: no plan written');
+      return ExitCode.interrupted;
+    }
+    writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
+    reportPlan(flags.output, result, flags.out);
+    return planBlocks(result) ? ExitCode.gateFailed : ExitCode.ok;
+  } finally {
+    await temporal.close();
+  }
+}

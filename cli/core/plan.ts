@@ -1,0 +1,188 @@
+/**
+ * The plan: per execution, what to do about the candidate, from its effective versioning behavior
+ * now and what its replay proved. Pure data; `apply` carries it out. The decision table:
+ *
+ *   effective now   replay    action
+ *   AUTO_UPGRADE    passes    none (it moves to the candidate, safely)
+ *   AUTO_UPGRADE    fails     protect: clear OUR auto_upgrade override (declared PINNED), or pin it
+ *                             to its current version (declared AUTO_UPGRADE); or block, per policy
+ *   PINNED          passes    upgrade: auto_upgrade override, so it drains off the old build
+ *   PINNED          fails     keep pinned; nudge after the rollout if it is a long-running type
+ */
+import type { CheckResult } from './check-report.js';
+import { isIncompatible, type Verdict } from './verdict.js';
+import { effectiveBehavior, type ExecutionVersioning, type VersioningBehavior, type VersioningOverride } from './versioning.js';
+
+export const PLAN_SCHEMA_VERSION = 1;
+/** The identity our RPCs carry; how we recognise overrides we set ourselves. */
+export const SAFE_DEPLOY_IDENTITY = 'safe-deploy';
+
+export type Action =
+  | 'none'
+  | 'upgrade'
+  | 'protect-clear-override'
+  | 'protect-pin'
+  | 'keep-pinned'
+  | 'nudge'
+  | 'block';
+
+export interface PlanPolicy {
+  onAutoUpgradeFailure: 'protect' | 'block';
+  /** Workflow types that live long and continue-as-new when woken (nudged after the rollout). */
+  longRunningTypes: string[];
+  nudgeSignal: string;
+}
+
+/** What one replay proved, checked again by apply before it acts. */
+export interface Receipt {
+  runId: string;
+  lastEventId: string;
+  bundleHash: string;
+  verdict: Verdict;
+}
+
+export interface PlannedExecution {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  /** Versioning state when planned (DescribeWorkflowExecution). */
+  state: ExecutionVersioning;
+  effectiveBehavior: VersioningBehavior;
+  receipt: Receipt;
+  action: Action;
+  /** The override apply will set for upgrade / protect-pin; absent for a clear. */
+  targetOverride?: VersioningOverride;
+  reason: string;
+}
+
+export interface Plan {
+  schemaVersion: typeof PLAN_SCHEMA_VERSION;
+  createdAt: string;
+  deployment: string;
+  candidate: { buildId: string; version: string; bundleHash: string; source: string };
+  policy: PlanPolicy;
+  executions: PlannedExecution[];
+}
+
+export interface DecisionInput {
+  workflowType: string;
+  state: ExecutionVersioning;
+  verdict: Verdict;
+  /** Who set the current override, per the history. */
+  overrideSetBy?: string;
+  candidateVersion: string;
+  policy: PlanPolicy;
+}
+
+export interface Decision {
+  action: Action;
+  targetOverride?: VersioningOverride;
+  reason: string;
+}
+
+function failed(verdict: Verdict): boolean {
+  return verdict !== 'compatible' && (isIncompatible(verdict) || verdict === 'replay-error');
+}
+
+export function decide(input: DecisionInput): Decision {
+  const { state, verdict, policy } = input;
+  const effective = effectiveBehavior(state);
+  const longRunning = policy.longRunningTypes.includes(input.workflowType);
+  if (state.version === input.candidateVersion) return { action: 'none', reason: 'already on the candidate version' };
+  switch (effective) {
+    case 'UNVERSIONED':
+      return { action: 'none', reason: 'unversioned: Worker Versioning does not route it' };
+    case 'AUTO_UPGRADE': {
+      if (!failed(verdict)) return { action: 'none', reason: 'AUTO_UPGRADE and replays cleanly: it moves to the candidate safely' };
+      if (policy.onAutoUpgradeFailure === 'block') {
+        return { action: 'block', reason: `AUTO_UPGRADE but ${verdict} on the candidate: the deploy is blocked (policy)` };
+      }
+      const ours = state.override?.kind === 'auto_upgrade' && input.overrideSetBy === SAFE_DEPLOY_IDENTITY;
+      if (state.behavior === 'PINNED' && ours) {
+        return { action: 'protect-clear-override', reason: `${verdict} on the candidate: clear our auto_upgrade override so it stays PINNED on ${state.version ?? 'its version'}` };
+      }
+      if (state.override?.kind === 'auto_upgrade') {
+        return { action: 'block', reason: `${verdict} on the candidate, and an auto_upgrade override set by ${input.overrideSetBy || 'someone else'}: not ours to change` };
+      }
+      if (longRunning) {
+        // A pinned override is inherited across continue-as-new: it would strand the chain.
+        return { action: 'block', reason: `${verdict} on the candidate, and a long-running type: a pinned override would follow it across continue-as-new` };
+      }
+      if (!state.version) return { action: 'block', reason: `${verdict} on the candidate, and no version to pin it to` };
+      return {
+        action: 'protect-pin',
+        targetOverride: { kind: 'pinned', version: state.version },
+        reason: `${verdict} on the candidate: pin it to ${state.version} before the candidate becomes current`,
+      };
+    }
+    case 'PINNED': {
+      if (state.override?.kind === 'pinned') return { action: 'none', reason: `pinned by an override to ${state.override.version}: left alone` };
+      if (!failed(verdict)) {
+        return { action: 'upgrade', targetOverride: { kind: 'auto_upgrade' }, reason: 'replays cleanly: auto_upgrade override, drains off the old build' };
+      }
+      if (longRunning) return { action: 'nudge', reason: `${verdict} on the candidate: stays PINNED; woken after the rollout to continue-as-new onto it` };
+      return { action: 'keep-pinned', reason: `${verdict} on the candidate: stays PINNED and finishes on ${state.version ?? 'its version'}` };
+    }
+  }
+}
+
+export function planExecution(result: CheckResult, state: ExecutionVersioning, ctx: { candidateVersion: string; bundleHash: string; policy: PlanPolicy }): PlannedExecution {
+  const decision = decide({
+    workflowType: result.workflowType,
+    state,
+    verdict: result.verdict,
+    overrideSetBy: result.overrideSetBy,
+    candidateVersion: ctx.candidateVersion,
+    policy: ctx.policy,
+  });
+  return {
+    workflowId: result.workflowId,
+    runId: result.runId,
+    workflowType: result.workflowType,
+    state,
+    effectiveBehavior: effectiveBehavior(state),
+    receipt: { runId: result.runId, lastEventId: result.lastEventId, bundleHash: ctx.bundleHash, verdict: result.verdict },
+    action: decision.action,
+    ...(decision.targetOverride && { targetOverride: decision.targetOverride }),
+    reason: decision.reason,
+  };
+}
+
+export interface PlanSummaryRow {
+  workflowType: string;
+  version: string;
+  action: Action;
+  count: number;
+}
+
+export function summarizePlan(plan: Pick<Plan, 'executions'>): PlanSummaryRow[] {
+  const rows = new Map<string, PlanSummaryRow>();
+  for (const e of plan.executions) {
+    const version = e.state.version ?? 'unversioned';
+    const key = `${e.workflowType}\u0000${version}\u0000${e.action}`;
+    const row = rows.get(key) ?? { workflowType: e.workflowType, version, action: e.action, count: 0 };
+    row.count++;
+    rows.set(key, row);
+  }
+  return [...rows.values()].sort((a, b) => a.workflowType.localeCompare(b.workflowType) || a.version.localeCompare(b.version) || a.action.localeCompare(b.action));
+}
+
+/** A plan blocks the deploy when any execution could not be protected. */
+export function planBlocks(plan: Pick<Plan, 'executions'>): boolean {
+  return plan.executions.some((e) => e.action === 'block');
+}
+
+export class PlanFormatError extends Error {}
+
+/** Validates a plan read from disk (schema version first: a plan from another version is refused). */
+export function parsePlan(json: unknown): Plan {
+  const plan = json as Partial<Plan> | null;
+  if (!plan || typeof plan !== 'object') throw new PlanFormatError('not a plan file');
+  if (plan.schemaVersion !== PLAN_SCHEMA_VERSION) {
+    throw new PlanFormatError(`plan schemaVersion ${String(plan.schemaVersion)} is not supported (expected ${PLAN_SCHEMA_VERSION})`);
+  }
+  if (!plan.candidate?.buildId || !plan.candidate.bundleHash || !plan.deployment || !Array.isArray(plan.executions) || !plan.policy) {
+    throw new PlanFormatError('plan file is missing candidate, deployment, policy or executions');
+  }
+  return plan as Plan;
+}

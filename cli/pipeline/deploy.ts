@@ -1,0 +1,187 @@
+/**
+ * The merge pipeline in one pass:
+ *   check + plan -> protect -> rollout -> wait / promote -> apply (upgrade) -> nudge
+ * Each step's outcome is recorded in the report as it happens, so a failure part-way says exactly
+ * what was done; the apply journal makes a re-run resume instead of repeating.
+ */
+import { writeFileSync } from 'node:fs';
+import { planBlocks, summarizePlan, type Plan, type PlanPolicy, type PlanSummaryRow } from '../core/plan.js';
+import type { NudgeReport } from '../core/nudge.js';
+import { SafeDeployError } from '../errors.js';
+import { runRollout } from '../exec/rollout.js';
+import type { Log } from '../log.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+import type { CandidateOptions } from '../temporal/replayer.js';
+import { runApply, type ApplyResult } from './apply.js';
+import type { CheckInput } from './check.js';
+import { runNudge } from './nudge.js';
+import { runPlan } from './plan.js';
+import { promoteCandidate, waitForCurrent } from './promote.js';
+
+export const DEPLOY_SCHEMA_VERSION = 1;
+
+export type DeployStep = 'plan' | 'protect' | 'rollout' | 'promote' | 'wait-for-current' | 'upgrade' | 'nudge';
+export type StepStatus = 'done' | 'skipped' | 'failed';
+
+export interface DeployInput extends Pick<CheckInput, 'concurrency' | 'parallel' | 'cacheDir'> {
+  temporal: TemporalHandle;
+  deployment: string;
+  buildId: string;
+  candidate: CandidateOptions;
+  policy: PlanPolicy;
+  rollout?: string;
+  promote?: boolean;
+  waitForCurrent?: boolean;
+  ramp?: number[];
+  rampIntervalMs?: number;
+  timeoutMs: number;
+  nudgeConfirmTimeoutMs: number;
+  nudgeRps: number;
+  planPath: string;
+  journalPath: string;
+  dryRun?: boolean;
+  signal: AbortSignal;
+  log: Log;
+}
+
+export interface DeployReport {
+  schemaVersion: typeof DEPLOY_SCHEMA_VERSION;
+  deployment: string;
+  candidate: Plan['candidate'] | { buildId: string; version: string };
+  verdict: 'deployed' | 'blocked' | 'failed' | 'dry-run' | 'interrupted';
+  steps: { step: DeployStep; status: StepStatus; detail: string }[];
+  plan: PlanSummaryRow[];
+  counts: { executions: number; upgraded: number; protected: number; keptPinned: number; nudged: number; moved: number; stragglers: number };
+  planFile?: string;
+  journalFile?: string;
+  error?: { message: string; hint?: string; exitCode: number };
+}
+
+function applied(result: ApplyResult): number {
+  return result.counts.done + result.counts.already;
+}
+
+export async function runDeploy(input: DeployInput): Promise<DeployReport> {
+  const { temporal, log } = input;
+  const report: DeployReport = {
+    schemaVersion: DEPLOY_SCHEMA_VERSION,
+    deployment: input.deployment,
+    candidate: { buildId: input.buildId, version: `${input.deployment}:${input.buildId}` },
+    verdict: 'failed',
+    steps: [],
+    plan: [],
+    counts: { executions: 0, upgraded: 0, protected: 0, keptPinned: 0, nudged: 0, moved: 0, stragglers: 0 },
+  };
+  const step = (name: DeployStep, status: StepStatus, detail: string): void => {
+    report.steps.push({ step: name, status, detail });
+    log.info(`${status === 'failed' ? '✗' : status === 'skipped' ? '-' : '✓'} ${name}: ${detail}`);
+  };
+  let current: DeployStep = 'plan';
+  try {
+    log.info('checking the running executions against the candidate...');
+    const { plan, check } = await runPlan({
+      temporal,
+      deployment: input.deployment,
+      buildId: input.buildId,
+      policy: input.policy,
+      candidate: input.candidate,
+      concurrency: input.concurrency,
+      parallel: input.parallel,
+      cacheDir: input.cacheDir,
+      signal: input.signal,
+    });
+    if (check.report.interrupted) {
+      report.verdict = 'interrupted';
+      step('plan', 'failed', 'interrupted while checking; nothing was changed');
+      return report;
+    }
+    report.candidate = plan.candidate;
+    report.plan = summarizePlan(plan);
+    report.counts.executions = plan.executions.length;
+    report.counts.keptPinned = plan.executions.filter((e) => e.action === 'keep-pinned' || e.action === 'nudge').length;
+    writeFileSync(input.planPath, JSON.stringify(plan, null, 2) + '\n');
+    report.planFile = input.planPath;
+    const { compatible, incompatible, errors } = check.report.summary;
+    step('plan', 'done', `${plan.executions.length} running executions: ${compatible} compatible, ${incompatible} incompatible, ${errors} replay errors`);
+    if (planBlocks(plan)) {
+      report.verdict = 'blocked';
+      step('protect', 'skipped', 'the plan blocks the deploy: nothing was changed');
+      return report;
+    }
+    if (input.dryRun) {
+      report.verdict = 'dry-run';
+      return report;
+    }
+    report.journalFile = input.journalPath;
+
+    current = 'protect';
+    const protect = await runApply({ temporal, plan, phase: 'protect', journalPath: input.journalPath, candidate: input.candidate, signal: input.signal });
+    report.counts.protected = applied(protect);
+    if (protect.counts.failed > 0) throw new ProtectFailed(`${protect.counts.failed} execution(s) could not be protected`);
+    step('protect', 'done', `${report.counts.protected} AUTO_UPGRADE execution(s) kept off the candidate`);
+
+    current = 'rollout';
+    if (input.rollout) {
+      log.info(`rollout: ${input.rollout}`);
+      const r = await runRollout(input.rollout, { signal: input.signal });
+      step('rollout', 'done', `${input.rollout} (${Math.round(r.durationMs / 1000)}s)`);
+    } else step('rollout', 'skipped', 'no --rollout command');
+
+    const onStep = (m: string) => log.info(m);
+    if (input.promote) {
+      current = 'promote';
+      await promoteCandidate({ temporal, deployment: input.deployment, buildId: input.buildId, ramp: input.ramp, rampIntervalMs: input.rampIntervalMs, pollersTimeoutMs: input.timeoutMs, signal: input.signal, onStep });
+      step('promote', 'done', `${plan.candidate.version} is current`);
+    } else if (input.waitForCurrent) {
+      current = 'wait-for-current';
+      await waitForCurrent({ temporal, deployment: input.deployment, buildId: input.buildId, timeoutMs: input.timeoutMs, signal: input.signal, onStep });
+      step('wait-for-current', 'done', `${plan.candidate.version} is current`);
+    }
+
+    current = 'upgrade';
+    const upgrade = await runApply({ temporal, plan, phase: 'upgrade', journalPath: input.journalPath, candidate: input.candidate, signal: input.signal });
+    report.counts.upgraded = applied(upgrade);
+    const replanned = upgrade.counts.replanned;
+    step('upgrade', upgrade.counts.failed > 0 ? 'failed' : 'done', `${report.counts.upgraded} execution(s) got auto_upgrade${replanned ? `, ${replanned} replanned (history grew)` : ''}${upgrade.counts.failed ? `, ${upgrade.counts.failed} failed` : ''}`);
+
+    current = 'nudge';
+    // Long-running executions left PINNED on an old version: failing ones, and those whose override we cleared.
+    const nudgeTypes = [
+      ...new Set(
+        plan.executions
+          .filter((e) => e.action === 'nudge' || (e.action === 'protect-clear-override' && plan.policy.longRunningTypes.includes(e.workflowType)))
+          .map((e) => e.workflowType),
+      ),
+    ];
+    if (nudgeTypes.length > 0) {
+      const nudge: NudgeReport = await runNudge({
+        temporal,
+        deployment: input.deployment,
+        workflowTypes: nudgeTypes,
+        signalName: plan.policy.nudgeSignal,
+        rps: input.nudgeRps,
+        confirmTimeoutMs: input.nudgeConfirmTimeoutMs,
+        dryRun: false,
+        signal: input.signal,
+      });
+      report.counts.nudged = nudge.results.length;
+      report.counts.moved = nudge.summary.moved;
+      report.counts.stragglers = nudge.summary.stragglers;
+      step('nudge', 'done', `${nudge.results.length} signalled (${plan.policy.nudgeSignal}): ${nudge.summary.moved} moved, ${nudge.summary.stragglers} still pinned`);
+    } else step('nudge', 'skipped', 'no long-running execution needs to move');
+
+    report.verdict = upgrade.counts.failed > 0 ? 'failed' : 'deployed';
+    return report;
+  } catch (err) {
+    const e = err instanceof SafeDeployError ? err : undefined;
+    step(current, 'failed', e?.message ?? String(err));
+    report.verdict = input.signal.aborted ? 'interrupted' : 'failed';
+    report.error = { message: e?.message ?? String(err), ...(e?.hint && { hint: e.hint }), exitCode: e?.exitCode ?? 4 };
+    if (!(err instanceof SafeDeployError)) throw err;
+    return report;
+  }
+}
+
+class ProtectFailed extends SafeDeployError {
+  readonly exitCode = 3 as const;
+}

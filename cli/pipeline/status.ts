@@ -1,0 +1,61 @@
+/**
+ * describe deployment -> list its running executions (visibility) -> describe each (the override
+ * is not in visibility) -> group. Returns the report as data; the command shows it.
+ */
+import { buildVisibilityQuery } from '../core/selection.js';
+import { buildStatusReport, type ObservedExecution, type StatusReport } from '../core/status.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+import { describeDeployment } from '../temporal/deployments.js';
+import { countExecutions, listExecutions } from '../temporal/histories.js';
+import { describeRun } from '../temporal/signals.js';
+import { mapConcurrent } from '../util/concurrency.js';
+
+export const DEFAULT_DESCRIBE_CONCURRENCY = 16;
+
+export interface StatusInput {
+  temporal: TemporalHandle;
+  deployment: string;
+  /** Describe at most this many executions. */
+  limit?: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (described: number, total: number) => void;
+}
+
+export function unknownDeploymentError(t: TemporalHandle, name: string): UsageError {
+  return new UsageError(
+    `Worker Deployment "${name}" not found in namespace "${t.namespace}" at ${t.address}`,
+    'check --deployment and --namespace; a deployment exists once a worker of it has polled (`temporal worker deployment list` shows them)',
+  );
+}
+
+export async function runStatus(input: StatusInput): Promise<StatusReport> {
+  const { temporal: t, deployment: name } = input;
+  const deployment = await describeDeployment(t, name);
+  if (!deployment) throw unknownDeploymentError(t, name);
+
+  const query = buildVisibilityQuery({ deployment: name });
+  const total = await countExecutions(t, query);
+  const observed: ObservedExecution[] = [];
+  const described = mapConcurrent(
+    listExecutions(t, query, { limit: input.limit, signal: input.signal }),
+    (e) => describeRun(t, e.workflowId, e.runId),
+    input.concurrency ?? DEFAULT_DESCRIBE_CONCURRENCY,
+    input.signal,
+  );
+  for await (const run of described) {
+    // Closed since it was listed (or gone): not running any more, so not counted.
+    if (run?.status !== 'RUNNING') continue;
+    observed.push({
+      workflowType: run.workflowType,
+      behavior: run.behavior,
+      ...(run.version && { version: run.version }),
+      ...(run.override && { override: run.override }),
+      ...(run.transitioningTo && { transitioningTo: run.transitioningTo }),
+    });
+    input.onProgress?.(observed.length, total);
+  }
+  if (input.signal?.aborted) throw new InterruptedError('interrupted while describing executions', 'run it again; status changes nothing');
+  return buildStatusReport(deployment, observed, { total, limit: input.limit });
+}
