@@ -20,14 +20,20 @@ export interface GrpcContext {
   action: string;
 }
 
-function grpcCode(err: unknown): number | undefined {
+function ownCode(err: unknown): number | undefined {
   if (isGrpcServiceError(err)) return err.code;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
 }
 
-function details(err: unknown): string {
-  const e = err as { details?: string; message?: string };
+/** The gRPC status code of an error, looking through the SDK's wrapping errors. */
+export function grpcCode(err: unknown): number | undefined {
+  return ownCode(innermostGrpcError(err));
+}
+
+/** The server's one-line reason. */
+export function grpcDetails(err: unknown): string {
+  const e = innermostGrpcError(err) as { details?: string; message?: string };
   return (e.details || e.message || String(err)).split('\n')[0] ?? '';
 }
 
@@ -35,7 +41,7 @@ function details(err: unknown): string {
 function innermostGrpcError(err: unknown): unknown {
   let current = err;
   for (let depth = 0; depth < 5 && current; depth++) {
-    if (grpcCode(current) !== undefined) return current;
+    if (ownCode(current) !== undefined) return current;
     current = (current as { cause?: unknown }).cause;
   }
   return err;
@@ -43,9 +49,8 @@ function innermostGrpcError(err: unknown): unknown {
 
 export function translateGrpcError(err: unknown, ctx: GrpcContext): SafeDeployError {
   if (err instanceof SafeDeployError) return err;
-  const grpc = innermostGrpcError(err);
-  const code = grpcCode(grpc);
-  const why = details(grpc);
+  const code = grpcCode(err);
+  const why = grpcDetails(err);
   switch (code) {
     case status.UNAUTHENTICATED:
     case status.PERMISSION_DENIED:

@@ -8,12 +8,13 @@ import proto from '@temporalio/proto';
 import type { temporal } from '@temporalio/proto';
 import { formatVersion } from '../core/history-facts.js';
 import type { RunState, RunStatus } from '../core/nudge.js';
-import { translateGrpcError } from './grpc-errors.js';
+import { grpcCode, grpcDetails, translateGrpcError } from './grpc-errors.js';
 import { behaviorFromProto, overrideFromProto } from './executions.js';
 import type { TemporalHandle } from './connection.js';
 
-/** The identity our RPCs carry. */
-export const SAFE_DEPLOY_IDENTITY = 'safe-deploy';
+import { SAFE_DEPLOY_IDENTITY } from '../core/plan.js';
+
+export { SAFE_DEPLOY_IDENTITY };
 
 const Status = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
 
@@ -21,20 +22,6 @@ const Status = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
 const NOT_FOUND = 5;
 const PER_EXECUTION_CODES = new Set([3 /* INVALID_ARGUMENT */, 8 /* RESOURCE_EXHAUSTED */, 9 /* FAILED_PRECONDITION */]);
 
-function grpcCode(err: unknown): number | undefined {
-  let current = err;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function grpcDetails(err: unknown): string {
-  const e = err as { details?: string; message?: string };
-  return (e.details || e.message || String(err)).split('\n')[0] ?? '';
-}
 
 export function runStatusFromProto(s: temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): RunStatus {
   switch (s ?? Status.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED) {

@@ -130,10 +130,12 @@ describe('deploy: the research agent from v1 to v2 to v3', () => {
     await eventually('visibility lists them', async () => (await t.client.workflow.count(`TemporalWorkerDeploymentVersion = '${s.deploymentName}:v2' AND ExecutionStatus = 'Running'`)).count >= 2);
     const pollerRun = (await t.client.workflow.getHandle(poller()).describe()).runId;
     // The rollout also queues two requests on the poller: the first is being worked on when the
-    // poller is nudged, the second must survive the continue-as-new.
+    // poller is nudged, the second must survive the continue-as-new. The signals wake the poller
+    // (pinned back to v1 while v2 is current), which moves to v2 at once; the pause lets that
+    // settle before v3 is promoted, so the move onto v3 is the nudge's doing.
     const signal = (id: string) =>
       `${join(root, '.tools', 'bin', 'temporal')} workflow signal --workflow-id ${poller()} --name submit_request --input '{"id":"${id}","topic":"${id} topic"}' --address ${s.address} --namespace ${s.namespace}`;
-    const r = await deploy('v3', sampleWorkflows('v3'), `node ${rolloutScript} v3 && ${signal('r1')} && ${signal('r2')}`);
+    const r = await deploy('v3', sampleWorkflows('v3'), `node ${rolloutScript} v3 && ${signal('r1')} && ${signal('r2')} && sleep 3`);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as DeployJson;
     expect(report.verdict).toBe('deployed');
