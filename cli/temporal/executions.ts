@@ -116,47 +116,36 @@ export interface BatchOverrideRequest {
   maxOperationsPerSecond?: number;
 }
 
+type BatchOperation = Pick<temporal.api.workflowservice.v1.IStartBatchOperationRequest, 'updateWorkflowOptionsOperation'>;
+
+/** A batch over an explicit list of executions (never a query: what we replayed is what we change). */
+async function startBatch(
+  t: TemporalHandle,
+  req: { jobId: string; reason: string; executions: ExecutionRef[]; maxOperationsPerSecond?: number },
+  operation: BatchOperation,
+): Promise<void> {
+  try {
+    await t.connection.workflowService.startBatchOperation({
+      namespace: t.namespace,
+      jobId: req.jobId,
+      reason: req.reason,
+      executions: req.executions.map(({ workflowId, runId }) => ({ workflowId, runId })),
+      maxOperationsPerSecond: req.maxOperationsPerSecond,
+      ...operation,
+    });
+  } catch (err) {
+    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `start batch ${req.jobId}` });
+  }
+}
+
 export async function startBatchOverride(t: TemporalHandle, req: BatchOverrideRequest): Promise<void> {
-  try {
-    await t.connection.workflowService.startBatchOperation({
-      namespace: t.namespace,
-      jobId: req.jobId,
-      reason: req.reason,
-      executions: req.executions,
-      maxOperationsPerSecond: req.maxOperationsPerSecond,
-      updateWorkflowOptionsOperation: {
-        identity: req.identity,
-        workflowExecutionOptions: { versioningOverride: overrideToProto(req.override) },
-        updateMask: { paths: ['versioning_override'] },
-      },
-    });
-  } catch (err) {
-    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `start batch ${req.jobId}` });
-  }
-}
-
-export interface BatchSignalRequest {
-  jobId: string;
-  reason: string;
-  identity: string;
-  executions: ExecutionRef[];
-  signal: string;
-  maxOperationsPerSecond?: number;
-}
-
-export async function startBatchSignal(t: TemporalHandle, req: BatchSignalRequest): Promise<void> {
-  try {
-    await t.connection.workflowService.startBatchOperation({
-      namespace: t.namespace,
-      jobId: req.jobId,
-      reason: req.reason,
-      executions: req.executions,
-      maxOperationsPerSecond: req.maxOperationsPerSecond,
-      signalOperation: { signal: req.signal, identity: req.identity },
-    });
-  } catch (err) {
-    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `start batch ${req.jobId}` });
-  }
+  await startBatch(t, req, {
+    updateWorkflowOptionsOperation: {
+      identity: req.identity,
+      workflowExecutionOptions: { versioningOverride: overrideToProto(req.override) },
+      updateMask: { paths: ['versioning_override'] },
+    },
+  });
 }
 
 export async function describeBatch(t: TemporalHandle, jobId: string): Promise<BatchProgress> {

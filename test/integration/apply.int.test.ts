@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestEntries, parseJournal } from '../../cli/core/journal.js';
+import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
-import { describeDeployment, setCurrentVersion, waitForDeployment } from '../../cli/temporal/deployments.js';
+import { describeDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution } from '../../cli/temporal/executions.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { BIN, runCli, sampleWorkflows } from '../helpers/cli.js';
@@ -20,9 +21,7 @@ async function setUp(label: string, activityDelayMs: number): Promise<{ t: Tempo
   const s = newScenario(address, namespace, label);
   const t = await connectTest();
   const worker = await startWorker(s, 'v1', { activityDelayMs });
-  await waitForDeployment(t, s.deploymentName, (d) => Boolean(d?.versions.length), { timeoutMs: 30_000 });
-  const d = await describeDeployment(t, s.deploymentName);
-  await setCurrentVersion(t, s.deploymentName, 'v1', { identity: 'test', conflictToken: d?.conflictToken });
+  await promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId: 'v1' });
   return { t, s, worker };
 }
 

@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
-import { describeDeployment, setCurrentVersion, waitForDeployment } from '../../cli/temporal/deployments.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { runCli, sampleWorkflows } from '../helpers/cli.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
@@ -23,9 +23,7 @@ describe('check against live executions', () => {
     s = newScenario(address, namespace, 'check');
     t = await connectTest();
     worker = await startWorker(s, 'v1');
-    await waitForDeployment(t, s.deploymentName, (d) => Boolean(d?.versions.length), { timeoutMs: 30_000 });
-    const d = await describeDeployment(t, s.deploymentName);
-    await setCurrentVersion(t, s.deploymentName, 'v1', { identity: 'test', conflictToken: d?.conflictToken });
+    await promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId: 'v1' });
     for (const id of paused) {
       const h = await t.client.workflow.start('ResearchWorkflow', { taskQueue: s.taskQueue, workflowId: `${s.taskQueue}-${id}`, args: [id] });
       await eventually('paused at the gate', async () => (await h.query<string>('status')) === 'awaiting_proceed');

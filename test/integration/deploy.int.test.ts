@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveBehavior } from '../../cli/core/versioning.js';
+import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
-import { describeDeployment, setCurrentVersion, waitForDeployment } from '../../cli/temporal/deployments.js';
+import { describeDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution } from '../../cli/temporal/executions.js';
 import { newScenario, startWorker, workerEnv, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { runCli, sampleWorkflows } from '../helpers/cli.js';
@@ -42,9 +43,7 @@ describe('deploy: the research agent from v1 to v2 to v3', () => {
     t = await connectTest();
     // Slow activities, so a request is still being worked on when the poller is nudged.
     v1 = await startWorker(s, 'v1', { activityDelayMs: 1000 });
-    await waitForDeployment(t, s.deploymentName, (d) => Boolean(d?.versions.length), { timeoutMs: 30_000 });
-    const d = await describeDeployment(t, s.deploymentName);
-    await setCurrentVersion(t, s.deploymentName, 'v1', { identity: 'test', conflictToken: d?.conflictToken });
+    await promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId: 'v1' });
     for (const n of [1, 2, 3]) {
       await t.client.workflow.start('ResearchWorkflow', { taskQueue: s.taskQueue, workflowId: research(n), args: [`topic ${n}`] });
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
-import { describeDeployment, setCurrentVersion, waitForDeployment } from '../../cli/temporal/deployments.js';
+import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import type { PollingState } from '../../sample-workers/research-agent/shared.js';
 import { execa } from 'execa';
@@ -38,11 +38,7 @@ describe('nudge', () => {
   const nudge = (...args: string[]) => runCli(['nudge', '--deployment', s.deploymentName, ...conn(), ...args]);
   const v = (buildId: string) => `${s.deploymentName}:${buildId}`;
 
-  async function promote(buildId: string): Promise<void> {
-    await waitForDeployment(t, s.deploymentName, (d) => Boolean(d?.versions.some((x) => x.buildId === buildId)), { timeoutMs: 30_000 });
-    const d = await describeDeployment(t, s.deploymentName);
-    await setCurrentVersion(t, s.deploymentName, buildId, { identity: 'safe-deploy-test', conflictToken: d?.conflictToken });
-  }
+  const promote = (buildId: string) => promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId });
 
   async function latestRunId(workflowId: string): Promise<string> {
     return (await t.client.workflow.getHandle(workflowId).describe()).runId;
@@ -58,7 +54,6 @@ describe('nudge', () => {
     s = newScenario(address, namespace, 'nudge');
     t = await connectTest();
     workers.push(await startWorker(s, 'v1'));
-    await waitForDeployment(t, s.deploymentName, (d) => Boolean(d?.versions.length), { timeoutMs: 30_000 });
   });
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));

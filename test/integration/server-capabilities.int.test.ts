@@ -4,8 +4,9 @@
  * sees targetWorkerDeploymentVersionChanged and continues-as-new onto the new current version.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
-import { describeDeployment, setCurrentVersion, waitForDeployment } from '../../cli/temporal/deployments.js';
+import { describeDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution, setOverride, startBatchOverride, waitForBatch } from '../../cli/temporal/executions.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
@@ -28,11 +29,7 @@ describe('local Temporal server capabilities', () => {
     await t?.close();
   });
 
-  async function promote(buildId: string): Promise<void> {
-    await waitForDeployment(t, s.deploymentName, (d) => Boolean(d?.versions.some((v) => v.buildId === buildId)), { timeoutMs: 30_000 });
-    const before = await describeDeployment(t, s.deploymentName);
-    await setCurrentVersion(t, s.deploymentName, buildId, { identity, conflictToken: before?.conflictToken });
-  }
+  const promote = (buildId: string) => promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId });
 
   it('makes a Worker Deployment Version current', async () => {
     await promote('v1');

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
-import { describeDeployment, setCurrentVersion, waitForDeployment } from '../../cli/temporal/deployments.js';
+import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import { setOverride } from '../../cli/temporal/executions.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { runCli } from '../helpers/cli.js';
@@ -32,11 +32,7 @@ describe('status', () => {
   };
   const v = (buildId: string) => `${s.deploymentName}:${buildId}`;
 
-  async function promote(buildId: string): Promise<void> {
-    await waitForDeployment(t, s.deploymentName, (d) => Boolean(d?.versions.some((x) => x.buildId === buildId)), { timeoutMs: 30_000 });
-    const d = await describeDeployment(t, s.deploymentName);
-    await setCurrentVersion(t, s.deploymentName, buildId, { identity: 'safe-deploy-test', conflictToken: d?.conflictToken });
-  }
+  const promote = (buildId: string) => promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId });
 
   beforeAll(async () => {
     const { address, namespace } = serverAddress();

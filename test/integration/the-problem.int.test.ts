@@ -7,8 +7,8 @@
 import proto from '@temporalio/proto';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
-import { describeDeployment, setCurrentVersion, waitForDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution, setOverride } from '../../cli/temporal/executions.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
@@ -31,11 +31,7 @@ describe('the problem: a breaking deploy and the executions in flight', () => {
     await t?.close();
   });
 
-  async function promote(buildId: string): Promise<void> {
-    await waitForDeployment(t, s.deploymentName, (d) => Boolean(d?.versions.some((v) => v.buildId === buildId)), { timeoutMs: 30_000 });
-    const d = await describeDeployment(t, s.deploymentName);
-    await setCurrentVersion(t, s.deploymentName, buildId, { identity: 'test', conflictToken: d?.conflictToken });
-  }
+  const promote = (buildId: string) => promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId });
 
   it('keeps a PINNED execution on v1, and breaks one that an override moved to v3', async () => {
     await promote('v1');
