@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { planBlocks, summarizePlan, type Plan, type PlanPolicy, type PlanSummaryRow } from '../core/plan.js';
 import type { NudgeReport } from '../core/nudge.js';
-import { SafeDeployError } from '../errors.js';
+import { SafeDeployError, TemporalError } from '../errors.js';
 import { runRollout } from '../exec/rollout.js';
 import type { Log } from '../log.js';
 import type { TemporalHandle } from '../temporal/connection.js';
@@ -117,7 +117,9 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     current = 'protect';
     const protect = await runApply({ temporal, plan, phase: 'protect', journalPath: input.journalPath, candidate: input.candidate, signal: input.signal });
     report.counts.protected = applied(protect);
-    if (protect.counts.failed > 0) throw new ProtectFailed(`${protect.counts.failed} execution(s) could not be protected`);
+    if (protect.counts.failed > 0) {
+      throw new TemporalError(`${protect.counts.failed} execution(s) could not be protected`, 'see the journal; run deploy again to retry before anything is rolled out');
+    }
     step('protect', 'done', `${report.counts.protected} AUTO_UPGRADE execution(s) kept off the candidate`);
 
     current = 'rollout';
@@ -180,8 +182,4 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     if (!(err instanceof SafeDeployError)) throw err;
     return report;
   }
-}
-
-class ProtectFailed extends SafeDeployError {
-  readonly exitCode = 3 as const;
 }
