@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApply } from './commands/apply.js';
 import { registerCheck } from './commands/check.js';
 import { registerDeploy } from './commands/deploy.js';
+import { registerHook } from './commands/hook.js';
 import { registerNudge } from './commands/nudge.js';
 import { registerStatus } from './commands/status.js';
 import { registerDevServer } from './commands/dev-server.js';
@@ -24,6 +25,7 @@ export function buildProgram(ctx: CommandContext): Command {
     )
     .version(version, '-V, --version')
     .showSuggestionAfterError(true)
+    .showHelpAfterError('(run with --help for the options and an example)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', '\nExamples:\n  safe-deploy check --deployment research-agent --workflows ./src/workflows.ts\n  safe-deploy dev-server --port 7233\n');
@@ -34,6 +36,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerApply(program, ctx);
   registerDeploy(program, ctx);
   registerDevServer(program, ctx);
+  registerHook(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
+import { addProjectConfigOptions, withProjectConfig, type ProjectConfigFlags } from '../config/check-options.js';
 import { checkVerdict } from '../core/check-report.js';
 import { hasLiveSelector, SelectionError } from '../core/selection.js';
 import { parseShard, type Shard } from '../core/shard.js';
@@ -19,7 +20,7 @@ import { connect, resolveConnection, type ConnectionFlags, type TemporalHandle }
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
 
-export interface CheckFlags extends ConnectionFlags, CandidateFlags {
+export interface CheckFlags extends ConnectionFlags, CandidateFlags, ProjectConfigFlags {
   histories?: string[];
   deployment?: string;
   buildId?: string[];
@@ -75,6 +76,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
   addCandidateOptions(command);
   addReplayOptions(command);
   addConnectionOptions(command);
+  addProjectConfigOptions(command);
   command
     .addOption(outputOption())
     .option('--junit <file>', 'also write a JUnit XML report')
@@ -88,7 +90,7 @@ Examples:
   safe-deploy check --histories ./histories --workflows ./src/workflows.ts --output json
   safe-deploy check --deployment research-agent --build-id v1 --bundle ./dist/bundle.js --shard 2/4 --junit report.xml`,
     )
-    .action(async (flags: CheckFlags) => ctx.setExitCode(await check(flags)));
+    .action(async (flags: CheckFlags) => ctx.setExitCode(await check(withProjectConfig(flags))));
 }
 
 export async function check(flags: CheckFlags): Promise<number> {
