@@ -14,7 +14,7 @@ it('runs the demo end to end', async () => {
   expect(out).toMatch(/research-inbox\s+2\+\s+v1\s+v3\s+RUNNING\s+0/);
   expect(out).toContain('all workers and the local server stopped');
   // Every execution row reports zero workflow task failures.
-  const rows = out.split('\n').filter((l) => /^research-/.test(l));
+  const rows = out.split('\n').filter((l) => /^research-(\d+|inbox)\s/.test(l));
   expect(rows).toHaveLength(6);
   for (const row of rows) expect(row.trim().endsWith(' 0'), row).toBe(true);
 }, 180_000);
