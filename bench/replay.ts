@@ -1,0 +1,542 @@
+/**
+ * Replay benchmark: measures (and prints; it asserts nothing) how fast and in how much memory the
+ * offline check replays large history corpora, and how that compares with the one-history-at-a-time
+ * approach of the existing replay GitHub Action (Worker.runReplayHistory per history, bundling each time).
+ *
+ *   npm run bench -- [--sizes 1000,10000] [--parallel N] [--skip-per-history]
+ *                    [--compare-size 200] [--per-history-sample 20] [--profile]
+ *
+ * Corpora are copies of histories/research-agent/*.json with distinct workflow IDs, generated once
+ * under os.tmpdir()/safe-deploy-bench/ and reused. Every measured run is a child process of its own,
+ * so its peak RSS (process.resourceUsage().maxRSS) is that run's alone.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SOURCE_DIR = join(ROOT, 'histories', 'research-agent');
+const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflows.ts');
+const BENCH_DIR = join(tmpdir(), 'safe-deploy-bench');
+const SELF = fileURLToPath(import.meta.url);
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  sizes: number[];
+  parallel: number;
+  skipPerHistory: boolean;
+  compareSize: number;
+  perHistorySample: number;
+  profile: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = {
+    sizes: [1000, 10000],
+    parallel: availableParallelism(),
+    skipPerHistory: false,
+    compareSize: 200,
+    perHistorySample: 20,
+    profile: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    const int = (s: string): number => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${arg}: expected a positive integer, got ${s}`);
+      return n;
+    };
+    if (arg === '--sizes') options.sizes = value().split(',').map((s) => int(s.trim()));
+    else if (arg === '--parallel') options.parallel = int(value());
+    else if (arg === '--skip-per-history') options.skipPerHistory = true;
+    else if (arg === '--compare-size') options.compareSize = int(value());
+    else if (arg === '--per-history-sample') options.perHistorySample = int(value());
+    else if (arg === '--profile') options.profile = true;
+    else throw new Error(`unknown option ${arg}`);
+  }
+  options.perHistorySample = Math.min(options.perHistorySample, options.compareSize);
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpus generation
+
+/** Rewrites every string that is the root workflow ID or derived from it (`${root}/...`). */
+function rewriteIds(value: unknown, root: string, newRoot: string): unknown {
+  if (typeof value === 'string') {
+    if (value === root) return newRoot;
+    if (value.startsWith(root + '/')) return newRoot + value.slice(root.length);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => rewriteIds(v, root, newRoot));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = rewriteIds(v, root, newRoot);
+    return out;
+  }
+  return value;
+}
+
+interface Source {
+  name: string;
+  root: string;
+  json: unknown;
+}
+
+function loadSources(): { sources: Source[]; hash: string } {
+  const hash = createHash('sha256');
+  const sources = readdirSync(SOURCE_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const text = readFileSync(join(SOURCE_DIR, f), 'utf8');
+      hash.update(f).update(text);
+      const json = JSON.parse(text) as { events: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[] };
+      const id = json.events[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? decodeURIComponent(basename(f, '.json'));
+      // The poller's children are `${parentId}/req-${id}`: rewriting the root ID (and everything
+      // derived from it) keeps the busy poller's history consistent with the code that replays it.
+      return { name: f, root: id.split('/')[0] ?? id, json };
+    });
+  return { sources, hash: hash.digest('hex').slice(0, 16) };
+}
+
+/** A folder of `count` history files, copies of the recorded corpus with distinct workflow IDs. */
+function ensureCorpus(count: number): { dir: string; generatedMs?: number } {
+  const { sources, hash } = loadSources();
+  const dir = join(BENCH_DIR, `corpus-${count}`);
+  const marker = join(dir, '.complete');
+  const stamp = `${count} ${hash}\n`;
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === stamp) return { dir };
+  const started = performance.now();
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const source = sources[i % sources.length];
+    if (!source) throw new Error(`no histories in ${SOURCE_DIR}`);
+    const newRoot = `${source.root}-copy-${String(i).padStart(6, '0')}`;
+    const json = rewriteIds(source.json, source.root, newRoot) as {
+      events: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[];
+    };
+    const id = json.events[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? newRoot;
+    writeFileSync(join(dir, `${encodeURIComponent(id)}.json`), JSON.stringify(json, null, 2));
+  }
+  writeFileSync(marker, stamp);
+  return { dir, generatedMs: performance.now() - started };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: one measured run each
+
+type ChildTask =
+  | { kind: 'check'; dir: string; parallel: number }
+  | { kind: 'per-history'; dir: string; limit: number }
+  | { kind: 'parse'; dir: string; limit: number };
+
+interface CheckMeasurement {
+  kind: 'check';
+  histories: number;
+  bundleSeconds: number;
+  checkSeconds: number;
+  verdicts: Record<string, number>;
+  inputProblems: number;
+  cpuSeconds: number;
+  maxRssKb: number;
+  /** Where the run was when RSS (sampled every 100 ms) was highest. */
+  rssPeakAt: string;
+}
+
+interface PerHistoryMeasurement {
+  kind: 'per-history';
+  histories: number;
+  seconds: number;
+  firstSeconds: number;
+  ok: number;
+  failed: number;
+  maxRssKb: number;
+}
+
+/** Milliseconds per history for each step of loading a history file (on the main thread). */
+interface ParseMeasurement {
+  kind: 'parse';
+  histories: number;
+  readFile: number;
+  jsonParse: number;
+  /** parseHistoryJson: JSON.parse + enum normalisation (descriptor walk) + historyFromJSON. */
+  parseHistoryJson: number;
+  /** The SDK's historyFromJSON on the already-parsed JSON, without safe-deploy's normalisation. */
+  historyFromJson: number;
+  /** History -> protobuf bytes, what the main thread does to hand a history to a replay thread. */
+  encode: number;
+  maxRssKb: number;
+}
+
+type AnyMeasurement = CheckMeasurement | PerHistoryMeasurement | ParseMeasurement;
+type Measurement = AnyMeasurement & { processSeconds: number };
+
+async function runChild(task: ChildTask, options: Options, label: string): Promise<Measurement> {
+  const execArgv = [...process.execArgv];
+  if (options.profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'profiles')}`, `--cpu-prof-name=${label}.cpuprofile`);
+  const started = performance.now();
+  return await new Promise<Measurement>((resolve, reject) => {
+    const child = fork(SELF, ['--child', JSON.stringify(task)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: AnyMeasurement | undefined;
+    child.on('message', (m) => (result = m as AnyMeasurement));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const processSeconds = (performance.now() - started) / 1000;
+      if (result && code === 0) resolve({ ...result, processSeconds });
+      else reject(new Error(`benchmark child (${label}) exited with ${signal ?? code}`));
+    });
+  });
+}
+
+async function childMain(task: ChildTask): Promise<void> {
+  let measurement: AnyMeasurement;
+  if (task.kind === 'check') {
+    const { runCheck } = await import('../cli/pipeline/check.js');
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    let replayingAt = started;
+    let where = 'bundling';
+    let peak = { rss: 0, at: where };
+    const sampler = setInterval(() => {
+      const rss = process.memoryUsage.rss();
+      if (rss > peak.rss) peak = { rss, at: where };
+    }, 100);
+    const run = await runCheck({
+      selection: { kind: 'histories', paths: [task.dir] },
+      candidate: { workflowsPath: CANDIDATE },
+      parallel: task.parallel,
+      onProgress: (p) => {
+        if (p.phase === 'replaying' && replayingAt === started) replayingAt = performance.now();
+        where = p.phase === 'bundling' ? 'bundling' : `replaying, ${p.checked}/${p.total ?? '?'} done`;
+      },
+    });
+    clearInterval(sampler);
+    const ended = performance.now();
+    const verdicts: Record<string, number> = {};
+    for (const r of run.report.results) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
+    measurement = {
+      kind: 'check',
+      histories: run.report.results.length,
+      bundleSeconds: (replayingAt - started) / 1000,
+      checkSeconds: (ended - started) / 1000,
+      verdicts,
+      inputProblems: run.inputProblems.length,
+      cpuSeconds: cpuSeconds(process.cpuUsage(cpuBefore)),
+      maxRssKb: process.resourceUsage().maxRSS,
+      rssPeakAt: `${peak.at} (${fmt(peak.rss / 2 ** 20, 0)} MB sampled)`,
+    };
+  } else if (task.kind === 'parse') {
+    measurement = await measureParsing(task.dir, task.limit);
+  } else {
+    // What the replay GitHub Action does: one Worker.runReplayHistory per history file, which
+    // bundles the workflow code and builds a replay worker every time.
+    const { Worker } = await import('@temporalio/worker');
+    const { historyFromJSON } = await import('@temporalio/common/lib/proto-utils.js');
+    const { installQuietRuntime } = await import('../cli/temporal/replayer.js');
+    installQuietRuntime();
+    const files = readdirSync(task.dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort((a, b) => a.localeCompare(b))
+      .slice(0, task.limit);
+    let ok = 0;
+    let failed = 0;
+    let firstSeconds = 0;
+    const started = performance.now();
+    for (const [i, f] of files.entries()) {
+      const json = JSON.parse(await readFile(join(task.dir, f), 'utf8')) as {
+        events: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[];
+      };
+      const workflowId = json.events[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? basename(f, '.json');
+      try {
+        await Worker.runReplayHistory({ workflowsPath: CANDIDATE }, historyFromJSON(json), workflowId);
+        ok++;
+      } catch {
+        failed++;
+      }
+      if (i === 0) firstSeconds = (performance.now() - started) / 1000;
+    }
+    measurement = {
+      kind: 'per-history',
+      histories: files.length,
+      seconds: (performance.now() - started) / 1000,
+      firstSeconds,
+      ok,
+      failed,
+      maxRssKb: process.resourceUsage().maxRSS,
+    };
+  }
+  // Exit explicitly: a Temporal runtime left in this process would keep it alive.
+  process.send?.(measurement, () => process.exit(0));
+}
+
+const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+
+async function measureParsing(dir: string, limit: number): Promise<ParseMeasurement> {
+  const { parseHistoryJson } = await import('../cli/temporal/history-json.js');
+  const { historyFromJSON } = await import('@temporalio/common/lib/proto-utils.js');
+  const { default: proto } = await import('@temporalio/proto');
+  const History = proto.temporal.api.history.v1.History;
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort((a, b) => a.localeCompare(b))
+    .slice(0, limit);
+  const total = { readFile: 0, jsonParse: 0, parseHistoryJson: 0, historyFromJson: 0, encode: 0 };
+  const time = <T>(key: keyof typeof total, f: () => T): T => {
+    const t = performance.now();
+    const r = f();
+    total[key] += performance.now() - t;
+    return r;
+  };
+  // Two passes; only the second counts (the first warms the JIT up, as a long run would).
+  for (const pass of [0, 1]) {
+    if (pass === 1) for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] = 0;
+    for (const f of files) {
+      const t = performance.now();
+      const text = await readFile(join(dir, f), 'utf8');
+      total.readFile += performance.now() - t;
+      const json = time('jsonParse', () => JSON.parse(text) as unknown);
+      time('historyFromJson', () => historyFromJSON(json));
+      const history = time('parseHistoryJson', () => parseHistoryJson(text, f));
+      time('encode', () => History.encode(history).finish());
+    }
+  }
+  const per = (ms: number) => ms / files.length;
+  return {
+    kind: 'parse',
+    histories: files.length,
+    readFile: per(total.readFile),
+    jsonParse: per(total.jsonParse),
+    parseHistoryJson: per(total.parseHistoryJson),
+    historyFromJson: per(total.historyFromJson),
+    encode: per(total.encode),
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const mb = (kb: number) => kb / 1024;
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const verdictText = (v: Record<string, number>) =>
+  Object.entries(v)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ') || 'none';
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const sizes = [...new Set(options.sizes)].sort((a, b) => a - b);
+  const smallestSize = sizes[0];
+  console.log('safe-deploy replay benchmark');
+  console.log(`  node ${process.version}, ${availableParallelism()} CPUs, parallel=${options.parallel} replay workers`);
+  console.log(`  candidate: ${CANDIDATE.slice(ROOT.length + 1)} (compatible with every recorded history)`);
+  console.log(`  corpora: copies of ${SOURCE_DIR.slice(ROOT.length + 1)}/*.json under ${BENCH_DIR}`);
+  console.log('');
+
+  // 1. Offline check over growing corpora.
+  const checks = new Map<number, CheckMeasurement & { processSeconds: number }>();
+  for (const size of sizes) {
+    const { dir, generatedMs } = ensureCorpus(size);
+    if (generatedMs !== undefined) console.log(`generated ${size} histories in ${fmt(generatedMs / 1000)} s`);
+    const m = await runChild({ kind: 'check', dir, parallel: options.parallel }, options, `check-${size}`);
+    if (m.kind !== 'check') throw new Error('unexpected measurement');
+    checks.set(size, m);
+    console.log(
+      `check ${size}: ${fmt(m.processSeconds)} s (bundle ${fmt(m.bundleSeconds)} s), ` +
+        `${fmt(m.histories / m.processSeconds, 0)} histories/s, peak RSS ${fmt(mb(m.maxRssKb), 0)} MB, highest while ${m.rssPeakAt}`,
+    );
+  }
+  console.log('');
+  console.log('Offline check (runCheck, one child process per run; wall = whole process incl. node start-up and bundling)');
+  console.log(
+    table(
+      ['histories', 'wall s', 'runCheck s', 'bundle s', 'histories/s', 'replay-only/s', 'CPU ms/history', 'peak RSS MB', 'verdicts'],
+      [...checks.entries()].map(([, m]) => [
+        String(m.histories),
+        fmt(m.processSeconds, 2),
+        fmt(m.checkSeconds, 2),
+        fmt(m.bundleSeconds, 2),
+        fmt(m.histories / m.processSeconds, 0),
+        fmt(m.histories / (m.checkSeconds - m.bundleSeconds), 0),
+        fmt((m.cpuSeconds * 1000) / m.histories, 2),
+        fmt(mb(m.maxRssKb), 0),
+        verdictText(m.verdicts) + (m.inputProblems ? `, ${m.inputProblems} unreadable` : ''),
+      ]),
+    ),
+  );
+  console.log(
+    'CPU ms/history = CPU time of the whole runCheck (all threads, bundling included) per history; on 2 cores the ' +
+      'ceiling is about 2000 / that histories/s, less whatever else the machine is running.',
+  );
+  console.log('');
+
+  // Where the main thread's time per history goes: loading the history file.
+  if (smallestSize !== undefined) {
+    const p = await runChild({ kind: 'parse', dir: ensureCorpus(smallestSize).dir, limit: smallestSize }, options, 'parse');
+    if (p.kind !== 'parse') throw new Error('unexpected measurement');
+    const normalise = Math.max(0, p.parseHistoryJson - p.jsonParse - p.historyFromJson);
+    const mainThread = p.readFile + p.parseHistoryJson + p.encode;
+    console.log(`Loading a history file on the main thread (mean of ${p.histories}, ms/history, second pass)`);
+    console.log(
+      table(
+        ['step', 'ms/history', 'share'],
+        [
+          ['readFile', fmt(p.readFile, 3), `${fmt((p.readFile / mainThread) * 100, 0)}%`],
+          ['JSON.parse', fmt(p.jsonParse, 3), `${fmt((p.jsonParse / mainThread) * 100, 0)}%`],
+          ['enum normalisation (history-json.ts descriptor walk, estimated)', fmt(normalise, 3), `${fmt((normalise / mainThread) * 100, 0)}%`],
+          ["historyFromJSON (SDK's protojson)", fmt(p.historyFromJson, 3), `${fmt((p.historyFromJson / mainThread) * 100, 0)}%`],
+          ['= parseHistoryJson total', fmt(p.parseHistoryJson, 3), `${fmt((p.parseHistoryJson / mainThread) * 100, 0)}%`],
+          ['protobuf encode for the replay thread', fmt(p.encode, 3), `${fmt((p.encode / mainThread) * 100, 0)}%`],
+          ['main thread total per history', fmt(mainThread, 3), '100%'],
+        ],
+      ),
+    );
+    console.log(`(enum normalisation = parseHistoryJson - JSON.parse - historyFromJSON on the raw JSON; main-thread ceiling ~${fmt(1000 / mainThread, 0)} histories/s)`);
+    console.log('');
+  }
+
+  // 2. The same histories, one replay (and one bundle) per history, vs one runCheck.
+  let comparison:
+    | { perHistorySeconds: number; extrapolated: boolean; checkSeconds: number; ratio: number; first: number; restMean: number }
+    | undefined;
+  if (!options.skipPerHistory) {
+    const n = options.compareSize;
+    const { dir, generatedMs } = ensureCorpus(n);
+    if (generatedMs !== undefined) console.log(`generated ${n} histories in ${fmt(generatedMs / 1000)} s`);
+    const sample = options.perHistorySample;
+    const per = await runChild({ kind: 'per-history', dir, limit: sample }, options, `per-history-${sample}`);
+    const check = await runChild({ kind: 'check', dir, parallel: options.parallel }, options, `check-${n}`);
+    if (per.kind !== 'per-history' || check.kind !== 'check') throw new Error('unexpected measurement');
+    const extrapolated = per.histories < n;
+    // Per history: the first call (cold webpack) plus the mean of the others for the rest of the n.
+    const restMean = per.histories > 1 ? (per.seconds - per.firstSeconds) / (per.histories - 1) : per.seconds;
+    const perHistorySeconds = extrapolated ? per.firstSeconds + restMean * (n - 1) : per.seconds;
+    // runCheck: the whole child process (node start-up and imports included), so the ratio is conservative.
+    const ratio = perHistorySeconds / check.processSeconds;
+    comparison = { perHistorySeconds, extrapolated, checkSeconds: check.processSeconds, ratio, first: per.firstSeconds, restMean };
+    console.log(`Per-history replay (Worker.runReplayHistory({ workflowsPath }) per history, as the replay GitHub Action does) vs runCheck, on ${n} histories`);
+    console.log(
+      table(
+        ['approach', 'histories run', 'measured s', `s for ${n}`, 's/history', 'peak RSS MB', 'result'],
+        [
+          [
+            'per-history',
+            String(per.histories),
+            fmt(per.seconds, 2),
+            fmt(perHistorySeconds, 1) + (extrapolated ? ' (extrapolated)' : ''),
+            fmt(per.seconds / per.histories, 3),
+            fmt(mb(per.maxRssKb), 0),
+            `ok ${per.ok}, failed ${per.failed}`,
+          ],
+          [
+            'runCheck',
+            String(check.histories),
+            fmt(check.processSeconds, 2),
+            fmt(check.processSeconds, 1),
+            fmt(check.processSeconds / check.histories, 4),
+            fmt(mb(check.maxRssKb), 0),
+            verdictText(check.verdicts),
+          ],
+        ],
+      ),
+    );
+    if (extrapolated) {
+      console.log(
+        `NOTE: per-history was measured on the first ${per.histories} of the ${n} histories and EXTRAPOLATED to ${n} ` +
+          `(first one ${fmt(per.firstSeconds, 2)} s + ${n - 1} x ${fmt(restMean, 3)} s, the mean of the other ${per.histories - 1}); ` +
+          `pass --per-history-sample ${n} to run them all.`,
+      );
+    }
+    console.log(
+      `speed ratio: runCheck is ${fmt(ratio)}x faster than per-history replay ` +
+        `(${fmt(perHistorySeconds / check.checkSeconds)}x counting runCheck's own time without node start-up and imports; ` +
+        `per history after start-up: ${fmt(restMean / ((check.checkSeconds - check.bundleSeconds) / check.histories), 0)}x)`,
+    );
+    console.log('');
+  }
+
+  // 3. Targets.
+  const largest = sizes[sizes.length - 1];
+  const smallest = sizes[0];
+  const big = largest !== undefined ? checks.get(largest) : undefined;
+  const small = smallest !== undefined ? checks.get(smallest) : undefined;
+  const ten = checks.get(10000);
+  const rows: string[][] = [];
+  const mark = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? 'MET' : 'NOT MET');
+  rows.push([
+    '10,000 histories checked in < 60 s',
+    ten ? `${fmt(ten.processSeconds, 1)} s (${fmt(ten.histories / ten.processSeconds, 0)}/s)` : '-',
+    mark(ten ? ten.processSeconds < 60 && ten.histories === 10000 : undefined),
+  ]);
+  const peak = Math.max(...[...checks.values()].map((m) => m.maxRssKb));
+  rows.push(['peak RSS < 1 GB', checks.size ? `${fmt(mb(peak), 0)} MB (max over runs)` : '-', mark(checks.size ? mb(peak) < 1024 : undefined)]);
+  // "Flat": the largest corpus costs at most 25% (and at most 64 MB) more memory than the smallest.
+  const flat =
+    big && small && big !== small
+      ? mb(big.maxRssKb) <= Math.max(mb(small.maxRssKb) * 1.25, mb(small.maxRssKb) + 64)
+      : undefined;
+  rows.push([
+    'peak RSS flat as count grows (<= +25% or +64 MB)',
+    big && small && big !== small
+      ? `${small.histories}: ${fmt(mb(small.maxRssKb), 0)} MB -> ${big.histories}: ${fmt(mb(big.maxRssKb), 0)} MB (${fmt(((big.maxRssKb - small.maxRssKb) / small.maxRssKb) * 100, 0)}%)`
+      : '-',
+    mark(flat),
+  ]);
+  const compatible = [...checks.values()].every((m) => m.histories > 0 && (m.verdicts['compatible'] ?? 0) === m.histories && !m.inputProblems);
+  rows.push(['v2: every history compatible', compatible ? 'yes' : 'no', mark(checks.size ? compatible : undefined)]);
+  rows.push([
+    `>= 50x faster than per-history (${options.compareSize} histories)`,
+    comparison ? `${fmt(comparison.ratio, 1)}x (${fmt(comparison.perHistorySeconds, 1)} s${comparison.extrapolated ? ' extrapolated' : ''} vs ${fmt(comparison.checkSeconds, 1)} s)` : '-',
+    mark(comparison ? comparison.ratio >= 50 : undefined),
+  ]);
+  // Where 50x is reached: runCheck(N) ~ fixed + N * marginal (from the two smallest/largest check
+  // runs), per-history(N) = first + (N - 1) * restMean.
+  if (comparison && big && small && big !== small) {
+    const marginal = (big.processSeconds - small.processSeconds) / (big.histories - small.histories);
+    const fixed = small.processSeconds - small.histories * marginal;
+    const denominator = comparison.restMean - 50 * marginal;
+    const n = denominator > 0 ? Math.ceil((50 * fixed - comparison.first + comparison.restMean) / denominator) : undefined;
+    rows.push([
+      '  (where >= 50x starts, estimated)',
+      n !== undefined
+        ? `from ~${n} histories (runCheck ~${fmt(fixed, 2)} s fixed + ${fmt(marginal * 1000, 2)} ms/history; per-history ${fmt(comparison.restMean, 3)} s/history)`
+        : 'never (marginal cost too high)',
+      '',
+    ]);
+  }
+  console.log('Summary');
+  console.log(table(['target', 'measured', 'status'], rows));
+}
+
+if (process.argv[2] === '--child') {
+  const task = JSON.parse(process.argv[3] ?? '{}') as ChildTask;
+  childMain(task).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
