@@ -1,7 +1,7 @@
 /** Flag groups shared by the commands that talk to Temporal or replay a candidate. */
 import { Option, type Command } from 'commander';
 import type { ConnectionFlags } from '../temporal/connection.js';
-import type { CandidateOptions } from '../temporal/replayer.js';
+import type { CandidateOptions } from '../temporal/candidate.js';
 import { collect } from './common.js';
 
 /** The Temporal CLI's connection flags; each falls back to its TEMPORAL_* variable, then the profile. */

@@ -15,7 +15,8 @@ import { UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeExecution, setOverride, startBatchOverride, waitForBatch, type BatchProgress, type ExecutionNow } from '../temporal/executions.js';
 import { fetchHistory } from '../temporal/histories.js';
-import { loadCandidate, replayAll, type Candidate, type CandidateOptions } from '../temporal/replayer.js';
+import { loadCandidate, type Candidate, type CandidateOptions } from '../temporal/candidate.js';
+import { replayAll } from '../temporal/replayer.js';
 import { mapConcurrent } from '../util/concurrency.js';
 
 export type ApplyPhase = 'protect' | 'upgrade' | 'all';

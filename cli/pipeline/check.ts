@@ -15,7 +15,8 @@ import { InputError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { listHistoryFiles, loadHistoryFile } from '../temporal/history-files.js';
 import { countExecutions, fetchHistories, listExecutions, type FetchStats } from '../temporal/histories.js';
-import { loadCandidate, replayAll, type CandidateOptions, type ReplayItem } from '../temporal/replayer.js';
+import { loadCandidate, type CandidateOptions } from '../temporal/candidate.js';
+import { replayAll, type ReplayItem } from '../temporal/replayer.js';
 
 export type CheckSelection =
   | { kind: 'histories'; paths: string[] }

@@ -11,7 +11,7 @@ import { SafeDeployError, TemporalError } from '../errors.js';
 import { runRollout } from '../exec/rollout.js';
 import type { Log } from '../log.js';
 import type { TemporalHandle } from '../temporal/connection.js';
-import type { CandidateOptions } from '../temporal/replayer.js';
+import type { CandidateOptions } from '../temporal/candidate.js';
 import { runApply, type ApplyResult } from './apply.js';
 import type { CheckInput } from './check.js';
 import { runNudge } from './nudge.js';

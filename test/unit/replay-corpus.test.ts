@@ -10,7 +10,8 @@ import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listHistoryFiles, readHistoryFiles } from '../../cli/temporal/history-files.js';
-import { installQuietRuntime, loadCandidate, replayAll, type ReplayItemResult } from '../../cli/temporal/replayer.js';
+import { loadCandidate } from '../../cli/temporal/candidate.js';
+import { installQuietRuntime, replayAll, type ReplayItemResult } from '../../cli/temporal/replayer.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const corpus = join(root, 'histories', 'research-agent');

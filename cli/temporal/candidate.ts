@@ -1,0 +1,111 @@
+/**
+ * The candidate: the workflow code about to ship, bundled ONCE per run (or a prebuilt bundle), with
+ * the payload codecs its histories need. Its bundle hash identifies what a verdict was proven on.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PayloadCodec } from '@temporalio/common';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { BundleError, UsageError } from '../errors.js';
+import { prewarmReplayThreads } from './replay-threads.js';
+
+export interface CandidateOptions {
+  /** Workflow source (TS or JS) to bundle. */
+  workflowsPath?: string;
+  /** A bundle prebuilt with bundleWorkflowCode (same @temporalio/worker version). */
+  bundlePath?: string;
+  payloadConverterPath?: string;
+  failureConverterPath?: string;
+  /** A module exporting `payloadCodecs: PayloadCodec[]` (or a default export of that array). */
+  codecModule?: string;
+  interceptorModules?: string[];
+}
+
+export interface Candidate {
+  /** What the bundle was made from, for reports. */
+  source: string;
+  /** sha256 of the bundle's code: the identity of what was replayed. */
+  bundleHash: string;
+  code: string;
+  payloadCodecs: PayloadCodec[];
+  /** The absolute path of the module `payloadCodecs` came from, so replay threads can load it too. */
+  codecModule?: string;
+}
+
+function trimCompilerMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const lines = text.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
+  const errors: string[] = [];
+  lines.forEach((line, i) => {
+    if (/^ERROR\b/.test(line)) errors.push(...lines.slice(i, i + 3));
+  });
+  return (errors.length > 0 ? errors : lines).slice(0, 12).join('\n');
+}
+
+async function loadCodecs(modulePath: string | undefined): Promise<PayloadCodec[]> {
+  if (!modulePath) return [];
+  const path = resolve(modulePath);
+  let mod: { payloadCodecs?: PayloadCodec[]; default?: PayloadCodec[] | { payloadCodecs?: PayloadCodec[] } };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as typeof mod;
+  } catch (err) {
+    throw new UsageError(`cannot load codec module ${modulePath}: ${trimCompilerMessage(err)}`, 'pass a compiled JS module exporting `payloadCodecs`');
+  }
+  const codecs = mod.payloadCodecs ?? (Array.isArray(mod.default) ? mod.default : mod.default?.payloadCodecs);
+  if (!Array.isArray(codecs)) {
+    throw new UsageError(`codec module ${modulePath} exports no payloadCodecs array`, 'export const payloadCodecs = [new MyCodec()]');
+  }
+  return codecs;
+}
+
+export async function loadCandidate(options: CandidateOptions): Promise<Candidate> {
+  const payloadCodecs = await loadCodecs(options.codecModule);
+  // A check replays with one thread per core (the CLI's default --parallel): start them now.
+  if (availableParallelism() > 1) prewarmReplayThreads(availableParallelism());
+  if (options.bundlePath) {
+    const path = resolve(options.bundlePath);
+    if (!existsSync(path)) throw new UsageError(`bundle not found: ${options.bundlePath}`, 'build one with bundleWorkflowCode, or pass --workflows');
+    const code = readFileSync(path, 'utf8');
+    return { source: options.bundlePath, bundleHash: hashCode(code), code, payloadCodecs, ...codecModuleOf(options) };
+  }
+  if (!options.workflowsPath) throw new UsageError('no candidate given', 'pass --workflows PATH (workflow source) or --bundle FILE');
+  const workflowsPath = resolve(options.workflowsPath);
+  if (!existsSync(workflowsPath)) {
+    throw new UsageError(`workflows path not found: ${options.workflowsPath}`, 'point --workflows at the file (or folder index) that exports your workflows');
+  }
+  for (const extra of [options.payloadConverterPath, options.failureConverterPath, ...(options.interceptorModules ?? [])]) {
+    if (extra && !existsSync(resolve(extra))) throw new UsageError(`module not found: ${extra}`, 'check the path of the converter / interceptor module');
+  }
+  // Webpack's actual complaint arrives through the logger, not in the thrown error.
+  const bundlerErrors: string[] = [];
+  try {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath,
+      payloadConverterPath: options.payloadConverterPath && resolve(options.payloadConverterPath),
+      failureConverterPath: options.failureConverterPath && resolve(options.failureConverterPath),
+      workflowInterceptorModules: options.interceptorModules?.map((m) => resolve(m)),
+      logger: new DefaultLogger('ERROR', (entry) => {
+        bundlerErrors.push([entry.message, ...Object.values(entry.meta ?? {}).map(String)].join('\n'));
+      }),
+    });
+    return { source: options.workflowsPath, bundleHash: hashCode(code), code, payloadCodecs, ...codecModuleOf(options) };
+  } catch (err) {
+    const detail = [...bundlerErrors, err instanceof Error ? err.message : String(err)].join('\n');
+    const hint = /Can't resolve '@temporalio\/workflow/.test(detail)
+      ? 'the workflows must live in a project where @temporalio/workflow is installed (same version as the workers)'
+      : 'fix the compile error above, then run again';
+    throw new BundleError(`the candidate workflow code does not bundle:\n${trimCompilerMessage(detail)}`, hint);
+  }
+}
+
+function codecModuleOf(options: CandidateOptions): Pick<Candidate, 'codecModule'> {
+  return options.codecModule ? { codecModule: resolve(options.codecModule) } : {};
+}
+
+export function hashCode(code: string): string {
+  return 'sha256:' + createHash('sha256').update(code).digest('hex').slice(0, 16);
+}
+

@@ -1,0 +1,356 @@
+/**
+ * Replay in worker threads: one Temporal runtime and ONE replay worker per thread.
+ */
+import { createRequire } from 'node:module';
+import { Worker as Thread } from 'node:worker_threads';
+import protoRoot from '@temporalio/proto';
+import { classifyReplay } from '../core/verdict.js';
+import { Channel } from '../util/channel.js';
+import type { Candidate } from './candidate.js';
+import type { ReplayItem, ReplayItemResult } from './replayer.js';
+
+
+/** Histories queued per thread beyond the one it is replaying, so it never waits for the parser. */
+const THREAD_QUEUE = 4;
+
+const HistoryProto = protoRoot.temporal.api.history.v1.History;
+
+type ToThread =
+  | { type: 'init'; code: string; codecModule?: string; replayName: string }
+  | { type: 'history'; workflowId: string; bytes: Uint8Array }
+  | { type: 'end' };
+type FromThread =
+  | { type: 'result'; error?: { name: string; message: string } }
+  | { type: 'done' }
+  | { type: 'fatal'; error: { name: string; message: string; stack?: string } };
+
+/**
+ * Each thread has its own Temporal runtime and ONE replay worker fed by messages: the main thread
+ * reads the histories (the caller's iterable: runCheck parses the files there), encodes each as
+ * History protobuf bytes and hands it to a thread that has fewer than THREAD_QUEUE in flight; the
+ * thread replays and answers with the error's name and message only (all `classifyReplay` reads).
+ *
+ * The thread's source is inline (plain CommonJS, eval'd) so it runs the same from dist/ and from
+ * the TypeScript sources under vitest; it requires the SDK by the paths this module resolves.
+ * Two SDK defaults that only cost time in a replay are turned off in the thread (its isolate only;
+ * neither changes the commands the workflow code issues, so verdicts are unaffected):
+ *  - the promise hook that records a stack trace for every promise a workflow creates (it serves the
+ *    `__stack_trace` query, which a replay never receives): about a fifth of the replay CPU;
+ *  - the vm watchdog: replay workers run with an isolate timeout of 2^32-1 ms (49 days, i.e. none),
+ *    for which node starts and joins a watchdog thread on every call into the workflow sandbox.
+ * Measured on 2 cores, 10,000 histories: 30.6 s with both off, 56.0 s with the SDK's defaults.
+ * If the SDK's layout changes, the try/catch keeps its defaults: slower, never wrong.
+ */
+const THREAD_SOURCE = String.raw`'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
+const { modules } = workerData;
+
+const runInContext = vm.Script.prototype.runInContext;
+vm.Script.prototype.runInContext = function (context, options) {
+  if (options && typeof options.timeout === 'number' && options.timeout >= 0x7fffffff) {
+    const { timeout, ...rest } = options;
+    return runInContext.call(this, context, rest);
+  }
+  return runInContext.call(this, context, options);
+};
+try {
+  const { globalHandlers } = require(modules.vmShared);
+  globalHandlers.install();
+  globalHandlers.stopPromiseHook();
+} catch {
+  // another SDK layout: keep its defaults
+}
+
+const { Worker, Runtime, DefaultLogger } = require(modules.worker);
+const { temporal } = require(modules.proto);
+const History = temporal.api.history.v1.History;
+try {
+  Runtime.install({
+    logger: new DefaultLogger('ERROR', (entry) => process.stderr.write('[temporal ' + entry.level + '] ' + entry.message + '\n')),
+    telemetryOptions: { logging: { filter: 'ERROR', forward: {} } },
+  });
+} catch {
+  // already installed
+}
+
+// The thread may start before the bundle exists (see prewarmReplayThreads): 'init' brings it.
+let onSetup;
+const setupReceived = new Promise((resolve) => (onSetup = resolve));
+const queue = [];
+let ended = false;
+let wake;
+parentPort.on('message', (message) => {
+  if (message.type === 'init') return onSetup(message);
+  if (message.type === 'end') ended = true;
+  else queue.push(message);
+  if (wake) { const w = wake; wake = undefined; w(); }
+});
+const feed = {
+  [Symbol.asyncIterator]: () => ({
+    next: async () => {
+      for (;;) {
+        const message = queue.shift();
+        if (message) return { value: { workflowId: message.workflowId, history: History.decode(message.bytes) }, done: false };
+        if (ended) return { value: undefined, done: true };
+        await new Promise((resolve) => (wake = resolve));
+      }
+    },
+  }),
+};
+
+async function loadCodecs(codecModule) {
+  if (!codecModule) return [];
+  const mod = await import(pathToFileURL(codecModule).href);
+  const codecs = mod.payloadCodecs ?? (Array.isArray(mod.default) ? mod.default : mod.default && mod.default.payloadCodecs);
+  if (!Array.isArray(codecs)) throw new Error('codec module ' + codecModule + ' exports no payloadCodecs array');
+  return codecs;
+}
+
+(async () => {
+  const setup = await setupReceived;
+  const payloadCodecs = await loadCodecs(setup.codecModule);
+  const results = Worker.runReplayHistories(
+    {
+      workflowBundle: { code: setup.code },
+      replayName: setup.replayName,
+      dataConverter: payloadCodecs.length ? { payloadCodecs } : undefined,
+    },
+    feed,
+  );
+  for await (const result of results) {
+    const error = result.error && { name: String(result.error.name), message: String(result.error.message) };
+    parentPort.postMessage(error ? { type: 'result', error } : { type: 'result' });
+  }
+})().then(
+  () => {
+    parentPort.postMessage({ type: 'done' });
+    parentPort.close();
+  },
+  (err) => {
+    const error = err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: 'Error', message: String(err) };
+    parentPort.postMessage({ type: 'fatal', error });
+    parentPort.close();
+  },
+);
+`;
+
+let threadModules: Record<'worker' | 'proto' | 'vmShared', string> | undefined;
+function resolveThreadModules(): Record<'worker' | 'proto' | 'vmShared', string> {
+  if (!threadModules) {
+    const require = createRequire(import.meta.url);
+    threadModules = {
+      worker: require.resolve('@temporalio/worker'),
+      proto: require.resolve('@temporalio/proto'),
+      vmShared: require.resolve('@temporalio/worker/lib/workflow/vm-shared.js'),
+    };
+  }
+  return threadModules;
+}
+
+interface ReplayThread {
+  thread: Thread;
+  /** Items sent and not yet answered, in order (a replay worker answers in order). */
+  inFlight: ReplayItem[];
+  sent: number;
+  /** Histories it replays before it is replaced (RECYCLE_AFTER; staggered across the slots). */
+  quota: number;
+  done: boolean;
+  outOfMemory: boolean;
+}
+
+/** A place for one replay worker; its thread is replaced after RECYCLE_AFTER histories. */
+interface Slot {
+  index: number;
+  thread?: ReplayThread;
+  /** The thread being replaced: its successor starts once it has exited, so threads never pile up. */
+  retiring?: ReplayThread;
+  /** False once a thread of this slot ran out of heap: its successors run without the cap. */
+  capped: boolean;
+}
+
+/**
+ * Heap cap (V8 old generation) of a replay thread. A thread needs ~35-45 MB; without a cap V8 lets
+ * each isolate's heap grow far past that before collecting, so peak RSS rose with the length of the
+ * run. A history too big for the cap is not lost: its thread's unanswered histories are replayed
+ * again in a thread without the cap.
+ */
+const THREAD_HEAP_MB = 128;
+/**
+ * A replay thread is replaced by a fresh one after this many histories: the SDK's replay worker
+ * keeps ~1 KB per history replayed (1.24.0, in-process as well), which would eventually fill the
+ * capped heap. A fresh thread costs ~0.5 s of CPU.
+ */
+const RECYCLE_AFTER = 10_000;
+
+function newThread(capped: boolean): Thread {
+  return new Thread(THREAD_SOURCE, {
+    eval: true,
+    workerData: { modules: resolveThreadModules() },
+    ...(capped && { resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } }),
+  });
+}
+
+/**
+ * Replay threads started while the candidate bundles (loadCandidate), so that loading the SDK in
+ * them (~0.3 s) overlaps the bundling instead of delaying the first replay. They do not keep the
+ * process alive, and stop if no replay claims them within WARM_THREAD_TTL_MS.
+ */
+const warmThreads: { thread: Thread; usable: boolean }[] = [];
+const WARM_THREAD_TTL_MS = 60_000;
+
+export function prewarmReplayThreads(count: number): void {
+  while (warmThreads.length < count) {
+    const warm = { thread: newThread(true), usable: true };
+    warm.thread.unref();
+    warm.thread.once('error', () => (warm.usable = false));
+    warm.thread.once('exit', () => {
+      warm.usable = false;
+      const i = warmThreads.indexOf(warm);
+      if (i >= 0) warmThreads.splice(i, 1);
+    });
+    warmThreads.push(warm);
+  }
+  setTimeout(() => {
+    for (const warm of warmThreads.splice(0)) void warm.thread.terminate();
+  }, WARM_THREAD_TTL_MS).unref();
+}
+
+function takeWarmThread(): Thread | undefined {
+  for (let warm = warmThreads.shift(); warm; warm = warmThreads.shift()) {
+    warm.thread.removeAllListeners();
+    if (!warm.usable) {
+      void warm.thread.terminate();
+      continue;
+    }
+    warm.thread.ref();
+    return warm.thread;
+  }
+  return undefined;
+}
+
+function threadFailure(error: { name: string; message: string; stack?: string }): Error {
+  const err = new Error(`replay thread failed: ${error.message}`);
+  if (error.stack) err.stack = `${err.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
+  return err;
+}
+
+export async function* replayInThreads(
+  candidate: Candidate,
+  pull: () => Promise<IteratorResult<ReplayItem>>,
+  count: number,
+): AsyncGenerator<ReplayItemResult> {
+  const out = new Channel<ReplayItemResult>();
+  const live = new Set<ReplayThread>();
+  let started = 0;
+  let exhausted = false;
+  let failed = false;
+  const fail = (err: unknown): void => {
+    if (failed) return;
+    failed = true;
+    out.close(err);
+    for (const t of live) void t.thread.terminate();
+  };
+  const maybeClose = (): void => {
+    if (exhausted && live.size === 0 && !failed) out.close();
+  };
+
+  const send = (t: ReplayThread, item: ReplayItem): void => {
+    const encoded = HistoryProto.encode(item.history).finish();
+    const bytes = new Uint8Array(encoded); // its own buffer: `encoded` may be a view of a shared pool
+    t.inFlight.push(item);
+    t.sent++;
+    t.thread.postMessage({ type: 'history', workflowId: item.workflowId, bytes } satisfies ToThread, [bytes.buffer]);
+  };
+  const end = (t: ReplayThread): void => {
+    t.thread.postMessage({ type: 'end' } satisfies ToThread);
+  };
+
+  const start = (slot: Slot | undefined, capped: boolean, quota = RECYCLE_AFTER): ReplayThread => {
+    const thread = (capped && takeWarmThread()) || newThread(capped);
+    const init: ToThread = { type: 'init', code: candidate.code, replayName: `safe-deploy-${started++}` };
+    if (candidate.codecModule) init.codecModule = candidate.codecModule;
+    thread.postMessage(init);
+    const t: ReplayThread = { thread, inFlight: [], sent: 0, quota, done: false, outOfMemory: false };
+    live.add(t);
+    thread.on('message', (message: FromThread) => {
+      if (message.type === 'result') {
+        const item = t.inFlight.shift();
+        if (!item) return fail(new Error('replay result without a matching history'));
+        out.push({ item, ...classifyReplay(message.error) });
+        if (slot) pump(slot);
+      } else if (message.type === 'done') {
+        t.done = true;
+      } else fail(threadFailure(message.error));
+    });
+    thread.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY' && capped) t.outOfMemory = true;
+      else fail(err);
+    });
+    thread.on('exit', (code) => {
+      live.delete(t);
+      if (failed) return;
+      if (slot?.retiring === t) {
+        slot.retiring = undefined;
+        pump(slot);
+      }
+      if (t.outOfMemory) {
+        // Replay what it had not answered in a thread without the cap, and go on uncapped.
+        if (slot) {
+          slot.capped = false;
+          if (slot.thread === t) slot.thread = undefined;
+        }
+        const retry = start(undefined, false);
+        for (const item of t.inFlight) send(retry, item);
+        end(retry);
+        if (slot) pump(slot);
+        return;
+      }
+      if (!t.done || t.inFlight.length > 0) return fail(new Error(`a replay thread stopped (exit code ${code}) before it finished`));
+      maybeClose();
+    });
+    return t;
+  };
+
+  // Each slot keeps THREAD_QUEUE histories queued on its thread. The source is read by one slot at
+  // a time, and only as the threads need histories, so memory does not grow with the corpus.
+  let reading: Promise<unknown> = Promise.resolve();
+  const busy = (slot: Slot): boolean =>
+    failed || exhausted || (slot.thread ? slot.thread.inFlight.length >= THREAD_QUEUE : slot.retiring !== undefined);
+  const pump = (slot: Slot): void => {
+    if (busy(slot)) return;
+    reading = reading
+      .then(async () => {
+        if (busy(slot)) return;
+        const next = await pull();
+        if (next.done) {
+          exhausted = true;
+          for (const t of live) end(t);
+          maybeClose();
+          return;
+        }
+        // A slot's thread starts with its first history (none at all for an empty selection).
+        // The first threads' quotas are staggered so that the slots are not all replaced at once.
+        const firstQuota = started < count ? Math.round(RECYCLE_AFTER * (1 + slot.index / count)) : RECYCLE_AFTER;
+        const t = (slot.thread ??= start(slot, slot.capped, firstQuota));
+        send(t, next.value);
+        if (t.sent >= t.quota) {
+          end(t);
+          slot.thread = undefined;
+          slot.retiring = t;
+        }
+        pump(slot);
+      })
+      .catch((err: unknown) => fail(err));
+  };
+
+  for (let i = 0; i < count; i++) pump({ index: i, capped: true });
+
+  try {
+    yield* out;
+  } finally {
+    // Every thread has exited unless the consumer stopped early or a thread failed: stop them.
+    for (const t of live) void t.thread.terminate();
+  }
+}
