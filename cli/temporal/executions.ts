@@ -62,6 +62,21 @@ export function overrideToProto(o: VersioningOverride | undefined): temporal.api
   }
 }
 
+/** An execution's versioning state as DescribeWorkflowExecution reports it; absent fields are left out. */
+export function versioningFromProto(
+  vi: temporal.api.workflow.v1.IWorkflowExecutionVersioningInfo | null | undefined,
+): ExecutionVersioning & { transitioningTo?: string } {
+  const version = formatVersion(vi?.deploymentVersion) ?? (vi?.version || undefined);
+  const override = overrideFromProto(vi?.versioningOverride);
+  const transitioningTo = formatVersion(vi?.versionTransition?.deploymentVersion) ?? (vi?.versionTransition?.version || undefined);
+  return {
+    behavior: behaviorFromProto(vi?.behavior),
+    ...(version && { version }),
+    ...(override && { override }),
+    ...(transitioningTo && { transitioningTo }),
+  };
+}
+
 export async function describeExecution(t: TemporalHandle, ref: ExecutionRef): Promise<ExecutionNow> {
   let res: temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse;
   try {
@@ -70,16 +85,12 @@ export async function describeExecution(t: TemporalHandle, ref: ExecutionRef): P
     throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `describe ${ref.workflowId}` });
   }
   const info = res.workflowExecutionInfo;
-  const vi = info?.versioningInfo;
   return {
     workflowType: info?.type?.name ?? 'unknown',
     running: info?.status === proto.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
     historyLength: Number(info?.historyLength ?? 0),
     taskQueue: info?.taskQueue ?? undefined,
-    behavior: behaviorFromProto(vi?.behavior),
-    version: formatVersion(vi?.deploymentVersion) ?? (vi?.version || undefined),
-    override: overrideFromProto(vi?.versioningOverride),
-    transitioningTo: formatVersion(vi?.versionTransition?.deploymentVersion) ?? (vi?.versionTransition?.version || undefined),
+    ...versioningFromProto(info?.versioningInfo),
   };
 }
 

@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import proto from '@temporalio/proto';
 import type { temporal } from '@temporalio/proto';
-import { formatVersion } from '../core/history-facts.js';
 import type { RunState, RunStatus } from '../core/nudge.js';
 import { grpcCode, grpcDetails, translateGrpcError } from './grpc-errors.js';
-import { behaviorFromProto, overrideFromProto } from './executions.js';
+import { versioningFromProto } from './executions.js';
 import type { TemporalHandle } from './connection.js';
 
 import { SAFE_DEPLOY_IDENTITY } from '../core/plan.js';
@@ -58,19 +57,12 @@ export async function describeRun(t: TemporalHandle, workflowId: string, runId?:
     throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `describe ${workflowId}` });
   }
   const info = res.workflowExecutionInfo;
-  const vi = info?.versioningInfo;
-  const transitioningTo = formatVersion(vi?.versionTransition?.deploymentVersion) ?? (vi?.versionTransition?.version || undefined);
-  const version = formatVersion(vi?.deploymentVersion) ?? (vi?.version || undefined);
-  const override = overrideFromProto(vi?.versioningOverride);
   return {
     runId: info?.execution?.runId || runId || '',
     ...(info?.firstRunId && { firstRunId: info.firstRunId }),
     workflowType: info?.type?.name ?? 'unknown',
     status: runStatusFromProto(info?.status),
-    behavior: behaviorFromProto(vi?.behavior),
-    ...(version && { version }),
-    ...(override && { override }),
-    ...(transitioningTo && { transitioningTo }),
+    ...versioningFromProto(info?.versioningInfo),
   };
 }
 
