@@ -3,11 +3,11 @@ import { Option, type Command } from 'commander';
 import { parsePlan, PlanFormatError, type Plan } from '../core/plan.js';
 import { ExitCode, InputError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
-import { createLog, type Log, type OutputFormat } from '../log.js';
-import { runApply, type ApplyPhase } from '../pipeline/apply.js';
-import { promoteCandidate, waitForCurrent } from '../pipeline/promote.js';
+import { createLog, type OutputFormat } from '../log.js';
+import { mergeApplyResults, runApply, type ApplyPhase } from '../pipeline/apply.js';
+import { passRolloutGate, rolloutGate } from '../pipeline/promote.js';
 import { reportApply } from '../reporters/apply.js';
-import { connect, resolveConnection, type ConnectionFlags, type TemporalHandle } from '../temporal/connection.js';
+import { connect, resolveConnection, type ConnectionFlags } from '../temporal/connection.js';
 import { durationOption, outputOption, parsePercentages, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
 
@@ -52,16 +52,6 @@ export function readPlanFile(path: string): Plan {
   }
 }
 
-/** Waits for, or makes, the candidate current, as the flags say; nothing if neither flag is set. */
-export async function gateRollout(t: TemporalHandle, plan: Plan, flags: RolloutGateFlags, log: Log, signal: AbortSignal): Promise<void> {
-  const onStep = (m: string) => log.info(m);
-  if (flags.promote) {
-    await promoteCandidate({ temporal: t, deployment: plan.deployment, buildId: plan.candidate.buildId, ramp: flags.ramp, rampIntervalMs: flags.rampInterval, pollersTimeoutMs: flags.timeout, signal, onStep });
-  } else if (flags.waitForCurrent) {
-    await waitForCurrent({ temporal: t, deployment: plan.deployment, buildId: plan.candidate.buildId, timeoutMs: flags.timeout, signal, onStep });
-  }
-}
-
 export function registerApply(program: Command, ctx: CommandContext): void {
   const command = program
     .command('apply [plan]')
@@ -103,17 +93,14 @@ async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
         signal,
         onBatchProgress: (p) => log.info(`batch ${p.jobId}: ${p.state} ${p.complete}/${p.total}${p.failure ? `, ${p.failure} failed` : ''}`),
       });
-    const gated = (flags.promote || flags.waitForCurrent) && flags.phase === 'all';
-    let result = await run(gated ? 'protect' : flags.phase);
-    if (gated && !result.interrupted) {
-      if (!flags.dryRun) await gateRollout(temporal, plan, flags, log, signal);
-      const upgrade = await run('upgrade');
-      result = {
-        entries: [...result.entries, ...upgrade.entries],
-        counts: Object.fromEntries(Object.entries(result.counts).map(([k, v]) => [k, v + upgrade.counts[k as keyof typeof upgrade.counts]])) as typeof result.counts,
-        wouldChange: [...result.wouldChange, ...upgrade.wouldChange],
-        interrupted: upgrade.interrupted,
-      };
+    const gate = flags.phase === 'all' ? rolloutGate(flags) : undefined;
+    let result = await run(gate ? 'protect' : flags.phase);
+    if (gate && !result.interrupted) {
+      if (!flags.dryRun) {
+        const { deployment, candidate } = plan;
+        await passRolloutGate({ temporal, deployment, buildId: candidate.buildId, gate, ramp: flags.ramp, rampIntervalMs: flags.rampInterval, timeoutMs: flags.timeout, signal, onStep: (m) => log.info(m) });
+      }
+      result = mergeApplyResults(result, await run('upgrade'));
     }
     reportApply(flags.output, plan, result, Boolean(flags.dryRun), journalPath);
     if (result.interrupted) return ExitCode.interrupted;

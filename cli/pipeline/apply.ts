@@ -57,6 +57,13 @@ export interface ApplyResult {
   interrupted: boolean;
 }
 
+/** Two runs of apply (protect, then upgrade) reported as one. */
+export function mergeApplyResults(a: ApplyResult, b: ApplyResult): ApplyResult {
+  const counts = { ...a.counts };
+  for (const status of Object.keys(counts) as JournalStatus[]) counts[status] += b.counts[status];
+  return { entries: [...a.entries, ...b.entries], counts, wouldChange: [...a.wouldChange, ...b.wouldChange], interrupted: b.interrupted };
+}
+
 export function overrideMatches(current: VersioningOverride | undefined, target: VersioningOverride | undefined): boolean {
   if (!target) return current === undefined;
   if (!current) return false;

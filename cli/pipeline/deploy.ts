@@ -16,7 +16,7 @@ import { runApply, type ApplyResult } from './apply.js';
 import type { CheckInput } from './check.js';
 import { runNudge } from './nudge.js';
 import { runPlan } from './plan.js';
-import { promoteCandidate, waitForCurrent } from './promote.js';
+import { passRolloutGate, rolloutGate } from './promote.js';
 
 export const DEPLOY_SCHEMA_VERSION = 1;
 
@@ -129,15 +129,12 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
       step('rollout', 'done', `${input.rollout} (${Math.round(r.durationMs / 1000)}s)`);
     } else step('rollout', 'skipped', 'no --rollout command');
 
-    const onStep = (m: string) => log.info(m);
-    if (input.promote) {
-      current = 'promote';
-      await promoteCandidate({ temporal, deployment: input.deployment, buildId: input.buildId, ramp: input.ramp, rampIntervalMs: input.rampIntervalMs, pollersTimeoutMs: input.timeoutMs, signal: input.signal, onStep });
-      step('promote', 'done', `${plan.candidate.version} is current`);
-    } else if (input.waitForCurrent) {
-      current = 'wait-for-current';
-      await waitForCurrent({ temporal, deployment: input.deployment, buildId: input.buildId, timeoutMs: input.timeoutMs, signal: input.signal, onStep });
-      step('wait-for-current', 'done', `${plan.candidate.version} is current`);
+    const gate = rolloutGate(input);
+    if (gate) {
+      current = gate;
+      const { deployment, buildId, ramp, rampIntervalMs, timeoutMs, signal } = input;
+      await passRolloutGate({ temporal, deployment, buildId, gate, ramp, rampIntervalMs, timeoutMs, signal, onStep: (m) => log.info(m) });
+      step(gate, 'done', `${plan.candidate.version} is current`);
     }
 
     current = 'upgrade';

@@ -102,3 +102,28 @@ export async function waitForCurrent(input: Omit<PromoteInput, 'ramp' | 'rampInt
   }
   return r.state;
 }
+
+export type RolloutGate = 'promote' | 'wait-for-current';
+
+export interface GateInput extends Omit<PromoteInput, 'pollersTimeoutMs'> {
+  gate: RolloutGate | undefined;
+  timeoutMs: number;
+}
+
+/** Between protect and upgrade: promote the candidate ourselves, or wait for its manager to; or neither. */
+export async function passRolloutGate(input: GateInput): Promise<void> {
+  switch (input.gate) {
+    case undefined:
+      return;
+    case 'promote':
+      await promoteCandidate({ ...input, pollersTimeoutMs: input.timeoutMs });
+      return;
+    case 'wait-for-current':
+      await waitForCurrent(input);
+      return;
+  }
+}
+
+export function rolloutGate(flags: { promote?: boolean; waitForCurrent?: boolean }): RolloutGate | undefined {
+  return flags.promote ? 'promote' : flags.waitForCurrent ? 'wait-for-current' : undefined;
+}
