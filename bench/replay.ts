@@ -246,7 +246,7 @@ async function childMain(task: ChildTask): Promise<void> {
     const { Worker } = await import('@temporalio/worker');
     const { historyFromJSON } = await import('@temporalio/common/lib/proto-utils.js');
     const { installQuietRuntime } = await import('../cli/temporal/replayer.js');
-    installQuietRuntime();
+    await installQuietRuntime();
     const files = readdirSync(task.dir)
       .filter((f) => f.endsWith('.json'))
       .sort((a, b) => a.localeCompare(b))

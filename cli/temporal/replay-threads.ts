@@ -7,7 +7,7 @@ import protoRoot from '@temporalio/proto';
 import { classifyReplay } from '../core/verdict.js';
 import { Channel } from '../util/channel.js';
 import type { Candidate } from './candidate.js';
-import type { ReplayItem, ReplayItemResult } from './replayer.js';
+import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replayer.js';
 
 
 /** Histories queued per thread beyond the one it is replaying, so it never waits for the parser. */
@@ -149,10 +149,17 @@ function resolveThreadModules(): Record<'worker' | 'proto' | 'vmShared', string>
   return threadModules;
 }
 
+/** A history handed to a thread: the item (without its history) and the bytes sent. */
+interface Sent {
+  item: ReplayedItem;
+  /** Kept until answered: a thread that runs out of heap has its histories replayed elsewhere. */
+  bytes: Uint8Array;
+}
+
 interface ReplayThread {
   thread: Thread;
-  /** Items sent and not yet answered, in order (a replay worker answers in order). */
-  inFlight: ReplayItem[];
+  /** Histories sent and not yet answered, in order (a replay worker answers in order). */
+  inFlight: Sent[];
   sent: number;
   /** Histories it replays before it is replaced (RECYCLE_AFTER; staggered across the slots). */
   quota: number;
@@ -176,7 +183,7 @@ interface Slot {
  * run. A history too big for the cap is not lost: its thread's unanswered histories are replayed
  * again in a thread without the cap.
  */
-const THREAD_HEAP_MB = 128;
+export const THREAD_HEAP_MB = 128;
 /**
  * A replay thread is replaced by a fresh one after this many histories: the SDK's replay worker
  * keeps ~1 KB per history replayed (1.24.0, in-process as well), which would eventually fill the
@@ -184,11 +191,12 @@ const THREAD_HEAP_MB = 128;
  */
 const RECYCLE_AFTER = 10_000;
 
-function newThread(capped: boolean): Thread {
+/** A replay thread; `heapMb` caps its heap (undefined: V8's default limit). */
+function newThread(heapMb: number | undefined): Thread {
   return new Thread(THREAD_SOURCE, {
     eval: true,
     workerData: { modules: resolveThreadModules() },
-    ...(capped && { resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } }),
+    ...(heapMb !== undefined && { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
   });
 }
 
@@ -202,7 +210,7 @@ const WARM_THREAD_TTL_MS = 60_000;
 
 export function prewarmReplayThreads(count: number): void {
   while (warmThreads.length < count) {
-    const warm = { thread: newThread(true), usable: true };
+    const warm = { thread: newThread(THREAD_HEAP_MB), usable: true };
     warm.thread.unref();
     warm.thread.once('error', () => (warm.usable = false));
     warm.thread.once('exit', () => {
@@ -240,6 +248,7 @@ export async function* replayInThreads(
   candidate: Candidate,
   pull: () => Promise<IteratorResult<ReplayItem>>,
   count: number,
+  heapMb = THREAD_HEAP_MB,
 ): AsyncGenerator<ReplayItemResult> {
   const out = new Channel<ReplayItemResult>();
   const live = new Set<ReplayThread>();
@@ -256,19 +265,23 @@ export async function* replayInThreads(
     if (exhausted && live.size === 0 && !failed) out.close();
   };
 
-  const send = (t: ReplayThread, item: ReplayItem): void => {
-    const encoded = HistoryProto.encode(item.history).finish();
-    const bytes = new Uint8Array(encoded); // its own buffer: `encoded` may be a view of a shared pool
-    t.inFlight.push(item);
+  const encode = (item: ReplayItem): Sent => {
+    // Its own buffer (`encode` may return a view of a shared pool), so that a copy sends only it.
+    const bytes = new Uint8Array(HistoryProto.encode(item.history).finish());
+    return { item: withoutHistory(item), bytes };
+  };
+  const send = (t: ReplayThread, sent: Sent): void => {
+    t.inFlight.push(sent);
     t.sent++;
-    t.thread.postMessage({ type: 'history', workflowId: item.workflowId, bytes } satisfies ToThread, [bytes.buffer]);
+    // Copied, not transferred: the bytes stay here until the thread answers.
+    t.thread.postMessage({ type: 'history', workflowId: sent.item.workflowId, bytes: sent.bytes } satisfies ToThread);
   };
   const end = (t: ReplayThread): void => {
     t.thread.postMessage({ type: 'end' } satisfies ToThread);
   };
 
   const start = (slot: Slot | undefined, capped: boolean, quota = RECYCLE_AFTER): ReplayThread => {
-    const thread = (capped && takeWarmThread()) || newThread(capped);
+    const thread = (capped && heapMb === THREAD_HEAP_MB && takeWarmThread()) || newThread(capped ? heapMb : undefined);
     const init: ToThread = { type: 'init', code: candidate.code, replayName: `safe-deploy-${started++}` };
     if (candidate.codecModule) init.codecModule = candidate.codecModule;
     thread.postMessage(init);
@@ -276,9 +289,9 @@ export async function* replayInThreads(
     live.add(t);
     thread.on('message', (message: FromThread) => {
       if (message.type === 'result') {
-        const item = t.inFlight.shift();
-        if (!item) return fail(new Error('replay result without a matching history'));
-        out.push({ item, ...classifyReplay(message.error) });
+        const sent = t.inFlight.shift();
+        if (!sent) return fail(new Error('replay result without a matching history'));
+        out.push({ item: sent.item, ...classifyReplay(message.error) });
         if (slot) pump(slot);
       } else if (message.type === 'done') {
         t.done = true;
@@ -302,7 +315,7 @@ export async function* replayInThreads(
           if (slot.thread === t) slot.thread = undefined;
         }
         const retry = start(undefined, false);
-        for (const item of t.inFlight) send(retry, item);
+        for (const sent of t.inFlight) send(retry, sent);
         end(retry);
         if (slot) pump(slot);
         return;
@@ -334,7 +347,7 @@ export async function* replayInThreads(
         // The first threads' quotas are staggered so that the slots are not all replaced at once.
         const firstQuota = started < count ? Math.round(RECYCLE_AFTER * (1 + slot.index / count)) : RECYCLE_AFTER;
         const t = (slot.thread ??= start(slot, slot.capped, firstQuota));
-        send(t, next.value);
+        send(t, encode(next.value));
         if (t.sent >= t.quota) {
           end(t);
           slot.thread = undefined;
