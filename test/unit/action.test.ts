@@ -108,6 +108,8 @@ async function runStepScript(inputs: Record<string, string>, opts: { actionPath?
   const env: Record<string, string> = {
     PATH: opts.path ?? process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,
+    // The env is built from scratch: keep the test run's bundle cache (test/setup/bundle-cache-dir.ts), not ~/.cache.
+    SAFE_DEPLOY_CACHE_DIR: process.env.SAFE_DEPLOY_CACHE_DIR ?? join(dir, 'cache'),
     TMPDIR: dir,
     GITHUB_ACTIONS: 'true',
     GITHUB_STEP_SUMMARY: summaryFile,
