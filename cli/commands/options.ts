@@ -32,6 +32,8 @@ export interface CandidateFlags {
   codec?: string;
   interceptor?: string[];
   candidateBuildId?: string;
+  /** A folder (`--bundle-cache DIR`), false (`--no-bundle-cache`), or undefined (the default folder). */
+  bundleCache?: string | false;
 }
 
 /** `requireBuildId`: plan and deploy must know the Build ID the candidate ships as. */
@@ -45,7 +47,9 @@ export function addCandidateOptions(command: Command, options: { requireBuildId?
     .option('--payload-converter <path>', 'payload converter module, as your workers use it')
     .option('--failure-converter <path>', 'failure converter module, as your workers use it')
     .option('--codec <module>', 'JS module exporting `payloadCodecs` (e.g. decryption) for the histories')
-    .option('--interceptor <module>', 'workflow interceptor module (repeatable), as your workers use it', collect);
+    .option('--interceptor <module>', 'workflow interceptor module (repeatable), as your workers use it', collect)
+    .option('--bundle-cache <dir>', 'keep bundles of --workflows here, reused while their inputs are unchanged (default: $SAFE_DEPLOY_CACHE_DIR/bundles, else ~/.cache/safe-deploy/bundles)')
+    .option('--no-bundle-cache', 'bundle --workflows afresh, and keep nothing');
 }
 
 export function candidateOptions(flags: CandidateFlags): CandidateOptions & { buildId?: string } {
@@ -56,6 +60,7 @@ export function candidateOptions(flags: CandidateFlags): CandidateOptions & { bu
     failureConverterPath: flags.failureConverter,
     codecModule: flags.codec,
     interceptorModules: flags.interceptor,
+    bundleCache: flags.bundleCache,
     buildId: flags.candidateBuildId,
   };
 }

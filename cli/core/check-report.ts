@@ -6,12 +6,17 @@ import { isIncompatible, type ReplayOutcome, type Verdict } from './verdict.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 
+/** `hit`: the bundle came from the bundle cache; `miss`: bundled now (and cached); `off`: no cache. */
+export type BundleCacheUse = 'hit' | 'miss' | 'off';
+
 export interface CandidateInfo {
   /** The workflows path or bundle file the candidate was made from. */
   source: string;
   bundleHash: string;
   /** The Build ID the candidate will ship as, when given. */
   buildId?: string;
+  /** Whether the bundle came from the bundle cache. Optional: a report without it is still schema 1. */
+  bundleCache?: BundleCacheUse;
 }
 
 export interface CheckResult extends ReplayOutcome {

@@ -1,6 +1,7 @@
 /**
  * The candidate: the workflow code about to ship, bundled ONCE per run (or a prebuilt bundle), with
  * the payload codecs its histories need. Its bundle hash identifies what a verdict was proven on.
+ * A bundle made from source is kept in the bundle cache and reused while its inputs are unchanged.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,8 +9,9 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PayloadCodec } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import type { BundleCacheUse } from '../core/check-report.js';
 import { BundleError, UsageError } from '../errors.js';
+import { bundleCacheDir, readCachedBundle, recordBundleInputs, writeCachedBundle, type BundleInputs } from './bundle-cache.js';
 import { prewarmReplayThreads } from './replay-threads.js';
 
 export interface CandidateOptions {
@@ -22,6 +24,8 @@ export interface CandidateOptions {
   /** A module exporting `payloadCodecs: PayloadCodec[]` (or a default export of that array). */
   codecModule?: string;
   interceptorModules?: string[];
+  /** Where bundles made from source are cached; false: do not cache; undefined: the default folder. */
+  bundleCache?: string | false;
 }
 
 export interface Candidate {
@@ -33,6 +37,8 @@ export interface Candidate {
   payloadCodecs: PayloadCodec[];
   /** The absolute path of the module `payloadCodecs` came from, so replay threads can load it too. */
   codecModule?: string;
+  /** `hit`: the bundle came from the bundle cache; `off`: no cache (disabled, or a prebuilt bundle). */
+  bundleCache: BundleCacheUse;
 }
 
 function trimCompilerMessage(err: unknown): string {
@@ -69,7 +75,7 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
     const path = resolve(options.bundlePath);
     if (!existsSync(path)) throw new UsageError(`bundle not found: ${options.bundlePath}`, 'build one with bundleWorkflowCode, or pass --workflows');
     const code = readFileSync(path, 'utf8');
-    return { source: options.bundlePath, bundleHash: hashCode(code), code, payloadCodecs, ...codecModuleOf(options) };
+    return { source: options.bundlePath, bundleHash: hashCode(code), code, payloadCodecs, ...codecModuleOf(options), bundleCache: 'off' };
   }
   if (!options.workflowsPath) throw new UsageError('no candidate given', 'pass --workflows PATH (workflow source) or --bundle FILE');
   const workflowsPath = resolve(options.workflowsPath);
@@ -79,19 +85,49 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
   for (const extra of [options.payloadConverterPath, options.failureConverterPath, ...(options.interceptorModules ?? [])]) {
     if (extra && !existsSync(resolve(extra))) throw new UsageError(`module not found: ${extra}`, 'check the path of the converter / interceptor module');
   }
+  const inputs: BundleInputs = {
+    workflowsPath,
+    payloadConverterPath: options.payloadConverterPath && resolve(options.payloadConverterPath),
+    failureConverterPath: options.failureConverterPath && resolve(options.failureConverterPath),
+    interceptorModules: options.interceptorModules?.map((m) => resolve(m)),
+  };
+  const source = options.workflowsPath;
+  const cacheDir = bundleCacheDir(options.bundleCache);
+  const candidate = (code: string, bundleCache: BundleCacheUse): Candidate => ({
+    source,
+    bundleHash: hashCode(code),
+    code,
+    payloadCodecs,
+    ...codecModuleOf(options),
+    bundleCache,
+  });
+  if (cacheDir) {
+    const cached = readCachedBundle(cacheDir, inputs);
+    if (cached.hit) return candidate(cached.code, 'hit');
+  }
+  const code = await bundle(inputs, cacheDir);
+  return candidate(code, cacheDir ? 'miss' : 'off');
+}
+
+/** Runs webpack through the SDK; stores the result in the cache when there is one. */
+async function bundle(inputs: BundleInputs, cacheDir: string | undefined): Promise<string> {
+  // Loaded here, not at the top: on a cache hit the main thread never loads the SDK's worker (~0.3 s).
+  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
+  const recording = cacheDir ? recordBundleInputs() : undefined;
   // Webpack's actual complaint arrives through the logger, not in the thrown error.
   const bundlerErrors: string[] = [];
+  let code: string;
   try {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath,
-      payloadConverterPath: options.payloadConverterPath && resolve(options.payloadConverterPath),
-      failureConverterPath: options.failureConverterPath && resolve(options.failureConverterPath),
-      workflowInterceptorModules: options.interceptorModules?.map((m) => resolve(m)),
+    ({ code } = await bundleWorkflowCode({
+      workflowsPath: inputs.workflowsPath,
+      payloadConverterPath: inputs.payloadConverterPath,
+      failureConverterPath: inputs.failureConverterPath,
+      workflowInterceptorModules: inputs.interceptorModules,
+      webpackConfigHook: recording?.webpackConfigHook,
       logger: new DefaultLogger('ERROR', (entry) => {
         bundlerErrors.push([entry.message, ...Object.values(entry.meta ?? {}).map(String)].join('\n'));
       }),
-    });
-    return { source: options.workflowsPath, bundleHash: hashCode(code), code, payloadCodecs, ...codecModuleOf(options) };
+    }));
   } catch (err) {
     const detail = [...bundlerErrors, err instanceof Error ? err.message : String(err)].join('\n');
     const hint = /Can't resolve '@temporalio\/workflow/.test(detail)
@@ -99,6 +135,8 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
       : 'fix the compile error above, then run again';
     throw new BundleError(`the candidate workflow code does not bundle:\n${trimCompilerMessage(detail)}`, hint);
   }
+  if (cacheDir && recording) writeCachedBundle(cacheDir, inputs, code, recording);
+  return code;
 }
 
 function codecModuleOf(options: CandidateOptions): Pick<Candidate, 'codecModule'> {

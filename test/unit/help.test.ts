@@ -19,6 +19,13 @@ describe('help', () => {
     if (command !== 'hook') expect(example).toMatch(/ --[a-z-]+/);
   });
 
+  it.each(['check', 'plan', 'apply', 'deploy'])('%s --help lists the bundle cache flags', async (command) => {
+    const r = await runCli([command, '--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^\s+--bundle-cache <dir>\s+\S/m);
+    expect(r.stdout).toMatch(/^\s+--no-bundle-cache\s+\S/m);
+  });
+
   it.each([
     [['check', '--histories', 'h', '--workflow', 'w.ts'], /unknown option '--workflow'[\s\S]*Did you mean --workflows\?/],
     [['plan', '--workflows', 'w.ts'], /required option '--deployment <name>' not specified/],
