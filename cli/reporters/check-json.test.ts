@@ -32,6 +32,12 @@ describe('renderCheckJson', () => {
     expect(Object.keys(first ?? {})).toEqual(['workflowId', 'runId', 'workflowType', 'version', 'lastEventId', 'origin', 'verdict']);
   });
 
+  it('says whether the bundle came from the bundle cache, after the other candidate fields', () => {
+    const json = JSON.parse(renderCheckJson(sampleReport({ candidate: { source: 'w.ts', bundleHash: 'h', buildId: 'v2', bundleCache: 'hit' } }))) as Record<string, unknown>;
+    expect(json.candidate).toEqual({ source: 'w.ts', bundleHash: 'h', buildId: 'v2', bundleCache: 'hit' });
+    expect(Object.keys(json.candidate as object)).toEqual(['source', 'bundleHash', 'buildId', 'bundleCache']);
+  });
+
   it('sorts results failures first, and keeps every field of a failure', () => {
     const json = JSON.parse(renderCheckJson(sampleReport({ results: MIXED_RESULTS }))) as { results: CheckResult[] };
     expect(json.results.map((r) => `${r.workflowId}:${r.verdict}`)).toEqual([

@@ -40,7 +40,7 @@ export function checkJson(report: CheckReport): CheckJson {
   return {
     schemaVersion: report.schemaVersion,
     verdict: checkVerdict(report),
-    candidate: { source: candidate.source, bundleHash: candidate.bundleHash, buildId: candidate.buildId },
+    candidate: { source: candidate.source, bundleHash: candidate.bundleHash, buildId: candidate.buildId, bundleCache: candidate.bundleCache },
     selection: selectionJson(report.selection),
     shard: shard && { index: shard.index, count: shard.count },
     summary: { total: summary.total, compatible: summary.compatible, incompatible: summary.incompatible, errors: summary.errors },

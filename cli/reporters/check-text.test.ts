@@ -81,6 +81,11 @@ describe('renderCheckText', () => {
     expect(text.split('\n')[0]).toBe('Candidate: dist/bundle.js, bundle hash abc');
   });
 
+  it('a bundle from the bundle cache is marked as cached', () => {
+    const text = renderCheckText(sampleReport({ candidate: { source: 'w.ts', bundleHash: 'abc', bundleCache: 'hit' } }), {});
+    expect(text.split('\n')[0]).toBe('Candidate: w.ts, bundle hash abc (cached)');
+  });
+
   it('one execution reads in the singular', () => {
     const text = renderCheckText(sampleReport({ results: [sampleResult()] }), {});
     expect(lastLine(text)).toBe('PASSED: 1 of 1 execution replays cleanly on the candidate');

@@ -59,7 +59,7 @@ export function describeFailure(result: CheckResult): string {
 }
 
 export function describeCandidate(candidate: CandidateInfo): string {
-  const parts = [candidate.source, `bundle hash ${candidate.bundleHash}`];
+  const parts = [candidate.source, `bundle hash ${candidate.bundleHash}${candidate.bundleCache === 'hit' ? ' (cached)' : ''}`];
   if (candidate.buildId) parts.push(`Build ID ${candidate.buildId}`);
   return oneLine(parts.join(', '));
 }
