@@ -78,3 +78,24 @@ describe('the recorded research-agent corpus', () => {
     expect(results.get('research-poller-idle')?.verdict).toBe('nondeterministic');
   });
 });
+
+describe('replay threads', () => {
+  it('replays the histories of a thread that ran out of heap again in one without the cap', async () => {
+    const candidate = await loadCandidate({ workflowsPath: workflows('v3'), bundleCache: false });
+    // 8 MB is too little for a thread to even load the SDK: every capped thread runs out of heap
+    // with histories already handed to it, and each of those must still get its verdict.
+    const results = new Map<string, ReplayItemResult>();
+    const files = await listHistoryFiles([corpus]);
+    for await (const r of replayAll(candidate, readHistoryFiles(files), { parallel: 2, threads: true, threadHeapMb: 8 })) {
+      expect(results.has(r.item.workflowId), r.item.workflowId).toBe(false);
+      results.set(r.item.workflowId, r);
+    }
+    expect(results.size).toBe(files.length);
+    // The same verdict, history by history, as replaying with the normal cap.
+    const expected = await replayCorpus('v3');
+    for (const [id, r] of results) expect({ id, verdict: r.verdict }).toEqual({ id, verdict: expected.get(id)?.verdict });
+    for (const id of PAUSED) expect(results.get(id)?.verdict, id).toBe('nondeterministic');
+    // Results carry the item without its history: nothing holds a replayed history in memory.
+    for (const r of results.values()) expect(r.item).not.toHaveProperty('history');
+  });
+});
