@@ -116,7 +116,12 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   const expected = progress.total ?? listed;
   const report: CheckReport = {
     schemaVersion: CHECK_SCHEMA_VERSION,
-    candidate: { source: candidate.source, bundleHash: candidate.bundleHash, ...(input.candidate.buildId && { buildId: input.candidate.buildId }) },
+    candidate: {
+      source: candidate.source,
+      bundleHash: candidate.bundleHash,
+      bundleCache: candidate.bundleCache,
+      ...(input.candidate.buildId && { buildId: input.candidate.buildId }),
+    },
     selection,
     ...(input.shard && { shard: input.shard }),
     summary: summarize(results),

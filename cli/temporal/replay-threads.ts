@@ -70,6 +70,7 @@ try {
   Runtime.install({
     logger: new DefaultLogger('ERROR', (entry) => process.stderr.write('[temporal ' + entry.level + '] ' + entry.message + '\n')),
     telemetryOptions: { logging: { filter: 'ERROR', forward: {} } },
+    shutdownSignals: [], // the main thread handles Ctrl-C; the SDK's own handler would fail the replays
   });
 } catch {
   // already installed

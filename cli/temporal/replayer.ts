@@ -55,7 +55,9 @@ export async function installQuietRuntime(): Promise<void> {
     process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`);
   });
   try {
-    Runtime.install({ logger, telemetryOptions: { logging: { filter: 'ERROR', forward: {} } } });
+    // shutdownSignals: [] — by default the runtime shuts its workers down on SIGINT itself, which
+    // turns a Ctrl-C mid-replay into "channel closed" errors; safe-deploy handles the signal (exit 130).
+    Runtime.install({ logger, shutdownSignals: [], telemetryOptions: { logging: { filter: 'ERROR', forward: {} } } });
   } catch {
     // already installed by the host process (tests): keep theirs
   }
