@@ -1,21 +1,23 @@
 /**
- * Replay benchmark: measures (and prints; it asserts nothing) how fast and in how much memory the
- * offline check replays large history corpora, and how that compares with the one-history-at-a-time
- * approach of the existing replay GitHub Action (Worker.runReplayHistory per history, bundling each time).
+ * Replay benchmark: measures (and prints; it asserts nothing) how fast and in how much memory
+ * `safe-deploy check --histories` replays large history corpora, and how that compares with the
+ * one-history-at-a-time approach of the existing replay GitHub Action (Worker.runReplayHistory per
+ * history, bundling each time).
  *
  *   npm run bench -- [--sizes 1000,10000] [--parallel N] [--skip-per-history]
- *                    [--compare-size 200] [--per-history-sample 20] [--profile]
+ *                    [--compare-size 200] [--per-history-sample N] [--profile]
  *
  * Corpora are copies of histories/research-agent/*.json with distinct workflow IDs, generated once
- * under os.tmpdir()/safe-deploy-bench/ and reused. Every measured run is a child process of its own,
- * so its peak RSS (process.resourceUsage().maxRSS) is that run's alone.
+ * under os.tmpdir()/safe-deploy-bench/ and reused. Every measured run is a process of its own: the
+ * check runs are the real CLI (bin/safe-deploy.js), so start-up and imports count; their peak RSS and
+ * CPU time come from process.resourceUsage() at exit (bench/report-rusage.ts, loaded with --import).
  */
-import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -23,6 +25,8 @@ const SOURCE_DIR = join(ROOT, 'histories', 'research-agent');
 const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflows.ts');
 const BENCH_DIR = join(tmpdir(), 'safe-deploy-bench');
 const SELF = fileURLToPath(import.meta.url);
+const BIN = join(ROOT, 'bin', 'safe-deploy.js');
+const RUSAGE = pathToFileURL(join(import.meta.dirname, 'report-rusage.js')).href;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -42,7 +46,7 @@ function parseArgs(argv: string[]): Options {
     parallel: availableParallelism(),
     skipPerHistory: false,
     compareSize: 200,
-    perHistorySample: 20,
+    perHistorySample: 0, // 0: all of --compare-size
     profile: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -65,7 +69,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--profile') options.profile = true;
     else throw new Error(`unknown option ${arg}`);
   }
-  options.perHistorySample = Math.min(options.perHistorySample, options.compareSize);
+  options.perHistorySample = Math.min(options.perHistorySample || options.compareSize, options.compareSize);
   return options;
 }
 
@@ -138,22 +142,22 @@ function ensureCorpus(count: number): { dir: string; generatedMs?: number } {
 // ---------------------------------------------------------------------------------------------
 // Child processes: one measured run each
 
-type ChildTask =
-  | { kind: 'check'; dir: string; parallel: number }
-  | { kind: 'per-history'; dir: string; limit: number }
-  | { kind: 'parse'; dir: string; limit: number };
+type ChildTask = { kind: 'per-history'; dir: string; limit: number } | { kind: 'parse'; dir: string; limit: number };
+
+/** Where the check's bundle came from: bundled in the run, or the bundle cache (primed by an earlier run). */
+type BundleMode = 'bundled' | 'cached';
 
 interface CheckMeasurement {
-  kind: 'check';
   histories: number;
-  bundleSeconds: number;
+  bundle: BundleMode;
+  /** The whole `safe-deploy check` process: node start-up, imports, bundling, replay, report. */
+  processSeconds: number;
+  /** The check's own durationMs from its JSON report (no node start-up and imports). */
   checkSeconds: number;
   verdicts: Record<string, number>;
-  inputProblems: number;
+  exitCode: number;
   cpuSeconds: number;
   maxRssKb: number;
-  /** Where the run was when RSS (sampled every 100 ms) was highest. */
-  rssPeakAt: string;
 }
 
 interface PerHistoryMeasurement {
@@ -181,7 +185,7 @@ interface ParseMeasurement {
   maxRssKb: number;
 }
 
-type AnyMeasurement = CheckMeasurement | PerHistoryMeasurement | ParseMeasurement;
+type AnyMeasurement = PerHistoryMeasurement | ParseMeasurement;
 type Measurement = AnyMeasurement & { processSeconds: number };
 
 async function runChild(task: ChildTask, options: Options, label: string): Promise<Measurement> {
@@ -201,44 +205,54 @@ async function runChild(task: ChildTask, options: Options, label: string): Promi
   });
 }
 
+/** Runs `safe-deploy check --histories dir --workflows CANDIDATE --output json` and measures it. */
+async function runCliCheck(dir: string, options: Options, bundle: BundleMode, cacheDir: string, label: string): Promise<CheckMeasurement> {
+  const rusageFile = join(BENCH_DIR, `rusage-${label}.json`);
+  rmSync(rusageFile, { force: true });
+  const nodeArgs = ['--import', RUSAGE];
+  if (options.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'profiles')}`, `--cpu-prof-name=${label}.cpuprofile`);
+  const args = [BIN, 'check', '--histories', dir, '--workflows', CANDIDATE, '--output', 'json', '--parallel', String(options.parallel)];
+  args.push(...(bundle === 'cached' ? ['--bundle-cache', cacheDir] : ['--no-bundle-cache']));
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SAFE_DEPLOY_BENCH_RUSAGE: rusageFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  const exitCode = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+  const processSeconds = (performance.now() - started) / 1000;
+  const report = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+    results: { verdict: string }[];
+    durationMs: number;
+    candidate: { bundleCache?: string };
+  };
+  const expectedCache = bundle === 'cached' ? 'hit' : 'off';
+  if (report.candidate.bundleCache !== expectedCache) {
+    throw new Error(`check ${label}: expected bundleCache ${expectedCache}, the report says ${report.candidate.bundleCache}`);
+  }
+  const verdicts: Record<string, number> = {};
+  for (const r of report.results) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
+  const usage = JSON.parse(readFileSync(rusageFile, 'utf8')) as { maxRssKb: number; cpuSeconds: number };
+  return {
+    histories: report.results.length,
+    bundle,
+    processSeconds,
+    checkSeconds: report.durationMs / 1000,
+    verdicts,
+    exitCode,
+    cpuSeconds: usage.cpuSeconds,
+    maxRssKb: usage.maxRssKb,
+  };
+}
+
 async function childMain(task: ChildTask): Promise<void> {
   let measurement: AnyMeasurement;
-  if (task.kind === 'check') {
-    const { runCheck } = await import('../cli/pipeline/check.js');
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    let replayingAt = started;
-    let where = 'bundling';
-    let peak = { rss: 0, at: where };
-    const sampler = setInterval(() => {
-      const rss = process.memoryUsage.rss();
-      if (rss > peak.rss) peak = { rss, at: where };
-    }, 100);
-    const run = await runCheck({
-      selection: { kind: 'histories', paths: [task.dir] },
-      candidate: { workflowsPath: CANDIDATE },
-      parallel: task.parallel,
-      onProgress: (p) => {
-        if (p.phase === 'replaying' && replayingAt === started) replayingAt = performance.now();
-        where = p.phase === 'bundling' ? 'bundling' : `replaying, ${p.checked}/${p.total ?? '?'} done`;
-      },
-    });
-    clearInterval(sampler);
-    const ended = performance.now();
-    const verdicts: Record<string, number> = {};
-    for (const r of run.report.results) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
-    measurement = {
-      kind: 'check',
-      histories: run.report.results.length,
-      bundleSeconds: (replayingAt - started) / 1000,
-      checkSeconds: (ended - started) / 1000,
-      verdicts,
-      inputProblems: run.inputProblems.length,
-      cpuSeconds: cpuSeconds(process.cpuUsage(cpuBefore)),
-      maxRssKb: process.resourceUsage().maxRSS,
-      rssPeakAt: `${peak.at} (${fmt(peak.rss / 2 ** 20, 0)} MB sampled)`,
-    };
-  } else if (task.kind === 'parse') {
+  if (task.kind === 'parse') {
     measurement = await measureParsing(task.dir, task.limit);
   } else {
     // What the replay GitHub Action does: one Worker.runReplayHistory per history file, which
@@ -282,8 +296,6 @@ async function childMain(task: ChildTask): Promise<void> {
   process.send?.(measurement, () => process.exit(0));
 }
 
-const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
-
 async function measureParsing(dir: string, limit: number): Promise<ParseMeasurement> {
   const { parseHistoryJson } = await import('../cli/temporal/history-json.js');
   const { historyFromJSON } = await import('@temporalio/common/lib/proto-utils.js');
@@ -305,7 +317,7 @@ async function measureParsing(dir: string, limit: number): Promise<ParseMeasurem
     if (pass === 1) for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] = 0;
     for (const f of files) {
       const t = performance.now();
-      const text = await readFile(join(dir, f), 'utf8');
+      const text = readFileSync(join(dir, f), 'utf8'); // as history-files.ts reads them
       total.readFile += performance.now() - t;
       const json = time('jsonParse', () => JSON.parse(text) as unknown);
       time('historyFromJson', () => historyFromJSON(json));
@@ -347,46 +359,43 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const sizes = [...new Set(options.sizes)].sort((a, b) => a - b);
   const smallestSize = sizes[0];
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const cacheDir = mkdtempSync(join(BENCH_DIR, 'bundle-cache-'));
   console.log('safe-deploy replay benchmark');
   console.log(`  node ${process.version}, ${availableParallelism()} CPUs, parallel=${options.parallel} replay workers`);
   console.log(`  candidate: ${CANDIDATE.slice(ROOT.length + 1)} (compatible with every recorded history)`);
   console.log(`  corpora: copies of ${SOURCE_DIR.slice(ROOT.length + 1)}/*.json under ${BENCH_DIR}`);
+  console.log('  every check below is `safe-deploy check --histories DIR --workflows ... --output json`, a process of its own');
   console.log('');
 
-  // 1. Offline check over growing corpora.
-  const checks = new Map<number, CheckMeasurement & { processSeconds: number }>();
+  const checkRow = (m: CheckMeasurement): string[] => [
+    String(m.histories),
+    m.bundle === 'cached' ? 'cache hit' : 'bundled',
+    fmt(m.processSeconds, 2),
+    fmt(m.checkSeconds, 2),
+    fmt(m.histories / m.processSeconds, 0),
+    fmt((m.cpuSeconds * 1000) / m.histories, 2),
+    fmt(mb(m.maxRssKb), 0),
+    verdictText(m.verdicts) + (m.exitCode !== 0 ? ` (exit ${m.exitCode})` : ''),
+  ];
+  const checkHeaders = ['histories', 'bundle', 'wall s', 'check s', 'histories/s', 'CPU ms/history', 'peak RSS MB', 'verdicts'];
+
+  // 1. Offline check over growing corpora, bundling in every run (--no-bundle-cache): the first
+  //    check of a new candidate, the conservative case.
+  const checks = new Map<number, CheckMeasurement>();
   for (const size of sizes) {
     const { dir, generatedMs } = ensureCorpus(size);
     if (generatedMs !== undefined) console.log(`generated ${size} histories in ${fmt(generatedMs / 1000)} s`);
-    const m = await runChild({ kind: 'check', dir, parallel: options.parallel }, options, `check-${size}`);
-    if (m.kind !== 'check') throw new Error('unexpected measurement');
+    const m = await runCliCheck(dir, options, 'bundled', cacheDir, `check-${size}`);
     checks.set(size, m);
-    console.log(
-      `check ${size}: ${fmt(m.processSeconds)} s (bundle ${fmt(m.bundleSeconds)} s), ` +
-        `${fmt(m.histories / m.processSeconds, 0)} histories/s, peak RSS ${fmt(mb(m.maxRssKb), 0)} MB, highest while ${m.rssPeakAt}`,
-    );
+    console.log(`check ${size}: ${fmt(m.processSeconds)} s, ${fmt(m.histories / m.processSeconds, 0)} histories/s, peak RSS ${fmt(mb(m.maxRssKb), 0)} MB`);
   }
   console.log('');
-  console.log('Offline check (runCheck, one child process per run; wall = whole process incl. node start-up and bundling)');
+  console.log('Offline check, bundling in the run (wall = the whole process; check s = its report\'s durationMs, without node start-up and imports)');
+  console.log(table(checkHeaders, [...checks.values()].map(checkRow)));
   console.log(
-    table(
-      ['histories', 'wall s', 'runCheck s', 'bundle s', 'histories/s', 'replay-only/s', 'CPU ms/history', 'peak RSS MB', 'verdicts'],
-      [...checks.entries()].map(([, m]) => [
-        String(m.histories),
-        fmt(m.processSeconds, 2),
-        fmt(m.checkSeconds, 2),
-        fmt(m.bundleSeconds, 2),
-        fmt(m.histories / m.processSeconds, 0),
-        fmt(m.histories / (m.checkSeconds - m.bundleSeconds), 0),
-        fmt((m.cpuSeconds * 1000) / m.histories, 2),
-        fmt(mb(m.maxRssKb), 0),
-        verdictText(m.verdicts) + (m.inputProblems ? `, ${m.inputProblems} unreadable` : ''),
-      ]),
-    ),
-  );
-  console.log(
-    'CPU ms/history = CPU time of the whole runCheck (all threads, bundling included) per history; on 2 cores the ' +
-      'ceiling is about 2000 / that histories/s, less whatever else the machine is running.',
+    'CPU ms/history = CPU time of the whole process (all threads, start-up and bundling included) per history; on 2 cores ' +
+      'the ceiling is about 2000 / that histories/s, less whatever else the machine is running.',
   );
   console.log('');
 
@@ -401,7 +410,7 @@ async function main(): Promise<void> {
       table(
         ['step', 'ms/history', 'share'],
         [
-          ['readFile', fmt(p.readFile, 3), `${fmt((p.readFile / mainThread) * 100, 0)}%`],
+          ['readFileSync', fmt(p.readFile, 3), `${fmt((p.readFile / mainThread) * 100, 0)}%`],
           ['JSON.parse', fmt(p.jsonParse, 3), `${fmt((p.jsonParse / mainThread) * 100, 0)}%`],
           ['enum normalisation (history-json.ts descriptor walk, estimated)', fmt(normalise, 3), `${fmt((normalise / mainThread) * 100, 0)}%`],
           ["historyFromJSON (SDK's protojson)", fmt(p.historyFromJson, 3), `${fmt((p.historyFromJson / mainThread) * 100, 0)}%`],
@@ -415,71 +424,71 @@ async function main(): Promise<void> {
     console.log('');
   }
 
-  // 2. The same histories, one replay (and one bundle) per history, vs one runCheck.
-  let comparison:
-    | { perHistorySeconds: number; extrapolated: boolean; checkSeconds: number; ratio: number; first: number; restMean: number }
-    | undefined;
+  // 2. The same histories, one replay (and one bundle) per history, vs safe-deploy check: bundling
+  //    in the run, and again with the bundle cache the first run filled (a re-check of the same
+  //    candidate: a laptop re-run, or plan/deploy after check in one CI job).
+  let comparison: { perHistorySeconds: number; extrapolated: boolean; first: number; restMean: number; bundled: CheckMeasurement; cached: CheckMeasurement } | undefined;
   if (!options.skipPerHistory) {
     const n = options.compareSize;
     const { dir, generatedMs } = ensureCorpus(n);
     if (generatedMs !== undefined) console.log(`generated ${n} histories in ${fmt(generatedMs / 1000)} s`);
     const sample = options.perHistorySample;
+    console.log(`per-history replay of ${sample} histories (about ${fmt(sample * 0.46, 0)} s)...`);
     const per = await runChild({ kind: 'per-history', dir, limit: sample }, options, `per-history-${sample}`);
-    const check = await runChild({ kind: 'check', dir, parallel: options.parallel }, options, `check-${n}`);
-    if (per.kind !== 'per-history' || check.kind !== 'check') throw new Error('unexpected measurement');
+    if (per.kind !== 'per-history') throw new Error('unexpected measurement');
+    // Fill the cache (a run with --bundle-cache that misses; not reported), then measure a run that
+    // bundles and one that hits the cache.
+    await primeBundleCache(dir, options, cacheDir);
+    const bundled = await runCliCheck(dir, options, 'bundled', cacheDir, `check-${n}-bundled`);
+    const cached = await runCliCheck(dir, options, 'cached', cacheDir, `check-${n}-cached`);
     const extrapolated = per.histories < n;
     // Per history: the first call (cold webpack) plus the mean of the others for the rest of the n.
+    // Its process start-up and imports count, as they do for safe-deploy check.
     const restMean = per.histories > 1 ? (per.seconds - per.firstSeconds) / (per.histories - 1) : per.seconds;
-    const perHistorySeconds = extrapolated ? per.firstSeconds + restMean * (n - 1) : per.seconds;
-    // runCheck: the whole child process (node start-up and imports included), so the ratio is conservative.
-    const ratio = perHistorySeconds / check.processSeconds;
-    comparison = { perHistorySeconds, extrapolated, checkSeconds: check.processSeconds, ratio, first: per.firstSeconds, restMean };
-    console.log(`Per-history replay (Worker.runReplayHistory({ workflowsPath }) per history, as the replay GitHub Action does) vs runCheck, on ${n} histories`);
+    const startup = per.processSeconds - per.seconds;
+    const perHistorySeconds = startup + (extrapolated ? per.firstSeconds + restMean * (n - 1) : per.seconds);
+    comparison = { perHistorySeconds, extrapolated, first: per.firstSeconds, restMean, bundled, cached };
+    console.log(`Per-history replay (Worker.runReplayHistory({ workflowsPath }) per history, as the replay GitHub Action does) vs safe-deploy check, on ${n} histories; whole processes`);
     console.log(
       table(
-        ['approach', 'histories run', 'measured s', `s for ${n}`, 's/history', 'peak RSS MB', 'result'],
+        ['approach', 'histories run', 'wall s', `s for ${n}`, 's/history', 'peak RSS MB', 'result', 'ratio'],
         [
           [
             'per-history',
             String(per.histories),
-            fmt(per.seconds, 2),
+            fmt(per.processSeconds, 2),
             fmt(perHistorySeconds, 1) + (extrapolated ? ' (extrapolated)' : ''),
             fmt(per.seconds / per.histories, 3),
             fmt(mb(per.maxRssKb), 0),
             `ok ${per.ok}, failed ${per.failed}`,
+            '1x',
           ],
-          [
-            'runCheck',
-            String(check.histories),
-            fmt(check.processSeconds, 2),
-            fmt(check.processSeconds, 1),
-            fmt(check.processSeconds / check.histories, 4),
-            fmt(mb(check.maxRssKb), 0),
-            verdictText(check.verdicts),
-          ],
+          ...[bundled, cached].map((m) => [
+            `safe-deploy check, ${m.bundle === 'cached' ? 'bundle cache hit' : 'bundling'}`,
+            String(m.histories),
+            fmt(m.processSeconds, 2),
+            fmt(m.processSeconds, 1),
+            fmt(m.processSeconds / m.histories, 4),
+            fmt(mb(m.maxRssKb), 0),
+            verdictText(m.verdicts),
+            `${fmt(perHistorySeconds / m.processSeconds, 1)}x`,
+          ]),
         ],
       ),
     );
     if (extrapolated) {
       console.log(
         `NOTE: per-history was measured on the first ${per.histories} of the ${n} histories and EXTRAPOLATED to ${n} ` +
-          `(first one ${fmt(per.firstSeconds, 2)} s + ${n - 1} x ${fmt(restMean, 3)} s, the mean of the other ${per.histories - 1}); ` +
-          `pass --per-history-sample ${n} to run them all.`,
+          `(first one ${fmt(per.firstSeconds, 2)} s + ${n - 1} x ${fmt(restMean, 3)} s, the mean of the other ${per.histories - 1}).`,
       );
     }
-    console.log(
-      `speed ratio: runCheck is ${fmt(ratio)}x faster than per-history replay ` +
-        `(${fmt(perHistorySeconds / check.checkSeconds)}x counting runCheck's own time without node start-up and imports; ` +
-        `per history after start-up: ${fmt(restMean / ((check.checkSeconds - check.bundleSeconds) / check.histories), 0)}x)`,
-    );
     console.log('');
   }
 
   // 3. Targets.
   const largest = sizes[sizes.length - 1];
-  const smallest = sizes[0];
   const big = largest !== undefined ? checks.get(largest) : undefined;
-  const small = smallest !== undefined ? checks.get(smallest) : undefined;
+  const small = smallestSize !== undefined ? checks.get(smallestSize) : undefined;
   const ten = checks.get(10000);
   const rows: string[][] = [];
   const mark = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? 'MET' : 'NOT MET');
@@ -490,11 +499,9 @@ async function main(): Promise<void> {
   ]);
   const peak = Math.max(...[...checks.values()].map((m) => m.maxRssKb));
   rows.push(['peak RSS < 1 GB', checks.size ? `${fmt(mb(peak), 0)} MB (max over runs)` : '-', mark(checks.size ? mb(peak) < 1024 : undefined)]);
-  // "Flat": the largest corpus costs at most 25% (and at most 64 MB) more memory than the smallest.
+  // "Flat": the largest corpus costs at most 25% (or at most 64 MB) more memory than the smallest.
   const flat =
-    big && small && big !== small
-      ? mb(big.maxRssKb) <= Math.max(mb(small.maxRssKb) * 1.25, mb(small.maxRssKb) + 64)
-      : undefined;
+    big && small && big !== small ? mb(big.maxRssKb) <= Math.max(mb(small.maxRssKb) * 1.25, mb(small.maxRssKb) + 64) : undefined;
   rows.push([
     'peak RSS flat as count grows (<= +25% or +64 MB)',
     big && small && big !== small
@@ -502,30 +509,48 @@ async function main(): Promise<void> {
       : '-',
     mark(flat),
   ]);
-  const compatible = [...checks.values()].every((m) => m.histories > 0 && (m.verdicts['compatible'] ?? 0) === m.histories && !m.inputProblems);
-  rows.push(['v2: every history compatible', compatible ? 'yes' : 'no', mark(checks.size ? compatible : undefined)]);
-  rows.push([
-    `>= 50x faster than per-history (${options.compareSize} histories)`,
-    comparison ? `${fmt(comparison.ratio, 1)}x (${fmt(comparison.perHistorySeconds, 1)} s${comparison.extrapolated ? ' extrapolated' : ''} vs ${fmt(comparison.checkSeconds, 1)} s)` : '-',
-    mark(comparison ? comparison.ratio >= 50 : undefined),
-  ]);
-  // Where 50x is reached: runCheck(N) ~ fixed + N * marginal (from the two smallest/largest check
-  // runs), per-history(N) = first + (N - 1) * restMean.
+  const compatible = [...checks.values()].every((m) => m.histories > 0 && (m.verdicts['compatible'] ?? 0) === m.histories && m.exitCode === 0);
+  rows.push(['v2: every history compatible, exit 0', compatible ? 'yes' : 'no', mark(checks.size ? compatible : undefined)]);
+  for (const key of ['bundled', 'cached'] as const) {
+    const m = comparison?.[key];
+    rows.push([
+      `>= 50x faster than per-history (${options.compareSize} histories), ${key === 'cached' ? 'bundle cache hit' : 'bundling in the run'}`,
+      comparison && m
+        ? `${fmt(comparison.perHistorySeconds / m.processSeconds, 1)}x (${fmt(comparison.perHistorySeconds, 1)} s${comparison.extrapolated ? ' extrapolated' : ''} vs ${fmt(m.processSeconds, 2)} s)`
+        : '-',
+      mark(comparison && m ? comparison.perHistorySeconds / m.processSeconds >= 50 : undefined),
+    ]);
+  }
+  // Where 50x is reached when bundling in the run: check(N) ~ fixed + N * marginal (from the
+  // smallest and largest runs), per-history(N) = first + (N - 1) * restMean.
   if (comparison && big && small && big !== small) {
     const marginal = (big.processSeconds - small.processSeconds) / (big.histories - small.histories);
     const fixed = small.processSeconds - small.histories * marginal;
     const denominator = comparison.restMean - 50 * marginal;
     const n = denominator > 0 ? Math.ceil((50 * fixed - comparison.first + comparison.restMean) / denominator) : undefined;
     rows.push([
-      '  (where >= 50x starts, estimated)',
+      '  (where >= 50x starts when bundling, estimated)',
       n !== undefined
-        ? `from ~${n} histories (runCheck ~${fmt(fixed, 2)} s fixed + ${fmt(marginal * 1000, 2)} ms/history; per-history ${fmt(comparison.restMean, 3)} s/history)`
+        ? `from ~${n} histories (check ~${fmt(fixed, 2)} s fixed + ${fmt(marginal * 1000, 2)} ms/history; per-history ${fmt(comparison.restMean, 3)} s/history)`
         : 'never (marginal cost too high)',
       '',
     ]);
   }
   console.log('Summary');
   console.log(table(['target', 'measured', 'status'], rows));
+  rmSync(cacheDir, { recursive: true, force: true });
+}
+
+/** One check with --bundle-cache that fills the cache (its timing is not reported). */
+async function primeBundleCache(dir: string, options: Options, cacheDir: string): Promise<void> {
+  const rusageFile = join(BENCH_DIR, 'rusage-prime.json');
+  const child = spawn(process.execPath, [BIN, 'check', '--histories', dir, '--workflows', CANDIDATE, '--output', 'json', '--parallel', String(options.parallel), '--bundle-cache', cacheDir], {
+    cwd: ROOT,
+    env: { ...process.env, SAFE_DEPLOY_BENCH_RUSAGE: rusageFile },
+    stdio: 'ignore',
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`priming the bundle cache: safe-deploy check exited with ${code}`);
 }
 
 if (process.argv[2] === '--child') {
