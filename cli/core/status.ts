@@ -6,6 +6,9 @@ import { effectiveBehavior, type DeploymentState, type ExecutionVersioning, type
 
 export const STATUS_SCHEMA_VERSION = 1;
 
+/** Executions described at once by `status` and `nudge` (the default of their --concurrency). */
+export const DEFAULT_DESCRIBE_CONCURRENCY = 16;
+
 /** `none`, `auto_upgrade` or `pinned:<deployment:buildId>`. */
 export type OverrideLabel = 'none' | 'auto_upgrade' | `pinned:${string}`;
 

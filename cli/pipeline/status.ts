@@ -3,15 +3,13 @@
  * is not in visibility) -> group. Returns the report as data; the command shows it.
  */
 import { buildVisibilityQuery } from '../core/selection.js';
-import { buildStatusReport, type ObservedExecution, type StatusReport } from '../core/status.js';
+import { buildStatusReport, DEFAULT_DESCRIBE_CONCURRENCY, type ObservedExecution, type StatusReport } from '../core/status.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment } from '../temporal/deployments.js';
 import { countExecutions, listExecutions } from '../temporal/histories.js';
 import { describeRun } from '../temporal/signals.js';
 import { mapConcurrent } from '../util/concurrency.js';
-
-export const DEFAULT_DESCRIBE_CONCURRENCY = 16;
 
 export interface StatusInput {
   temporal: TemporalHandle;
