@@ -1,9 +1,11 @@
 /**
  * Logs and progress for humans: always stderr, coloured only on a TTY, silent under --output json
  * (unless --verbose). stdout belongs to the reporters.
+ *
+ * chalk and ora are imported only when something is written to a TTY (colours, spinner): off a TTY
+ * (CI, pipes, tests) and under --output json a log never pays for loading them. Hence createLog is async.
  */
-import { Chalk } from 'chalk';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -22,11 +24,17 @@ export interface Progress {
   stop(): void;
 }
 
-export function createLog(options: { output: OutputFormat; verbose?: boolean; stream?: NodeJS.WriteStream }): Log {
+export async function createLog(options: { output: OutputFormat; verbose?: boolean; stream?: NodeJS.WriteStream }): Promise<Log> {
   const stream = options.stream ?? process.stderr;
   const quiet = options.output === 'json' && !options.verbose;
   const tty = Boolean(stream.isTTY) && !process.env.CI;
-  const color = new Chalk({ level: tty ? 1 : 0 });
+  const fancy = tty && !quiet;
+  // Otherwise chalk would run at level 0, which returns the text unchanged: no need to load it.
+  const plain = (text: string): string => text;
+  const color: Record<'yellow' | 'dim' | 'red', (text: string) => string> = fancy
+    ? new (await import('chalk')).Chalk({ level: 1 })
+    : { yellow: plain, dim: plain, red: plain };
+  const ora = fancy ? (await import('ora')).default : undefined;
   const write = (line: string): void => {
     if (!quiet) stream.write(line + '\n');
   };
@@ -38,7 +46,7 @@ export function createLog(options: { output: OutputFormat; verbose?: boolean; st
     },
     progress(text) {
       if (quiet) return { update() {}, succeed() {}, fail() {}, stop() {} };
-      if (!tty) {
+      if (!ora) {
         // CI logs: no spinner, but a progress line at most once a second.
         write(text);
         let last = Date.now();

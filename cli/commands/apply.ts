@@ -4,10 +4,8 @@ import { parsePlan, PlanFormatError, type Plan } from '../core/plan.js';
 import { ExitCode, InputError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
-import { mergeApplyResults, runApply, type ApplyPhase } from '../pipeline/apply.js';
-import { passRolloutGate, rolloutGate } from '../pipeline/promote.js';
-import { reportApply } from '../reporters/apply.js';
-import { connect, resolveConnection, type ConnectionFlags } from '../temporal/connection.js';
+import type { ApplyPhase } from '../pipeline/apply.js';
+import type { ConnectionFlags } from '../temporal/connection.js';
 import { durationOption, outputOption, parsePercentages, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
 
@@ -74,9 +72,13 @@ export function registerApply(program: Command, ctx: CommandContext): void {
 }
 
 async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
-  const log = createLog({ output: flags.output });
+  const log = await createLog({ output: flags.output });
   const plan = readPlanFile(planPath);
   const journalPath = flags.journal ?? `${planPath}.journal.jsonl`;
+  const { mergeApplyResults, runApply } = await import('../pipeline/apply.js');
+  const { passRolloutGate, rolloutGate } = await import('../pipeline/promote.js');
+  const { reportApply } = await import('../reporters/apply.js');
+  const { connect, resolveConnection } = await import('../temporal/connection.js');
   const signal = interruptSignal();
   const temporal = await connect(resolveConnection(connectionFlags(flags)));
   try {

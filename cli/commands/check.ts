@@ -8,15 +8,10 @@ import { parseShard, type Shard } from '../core/shard.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
-import { runCheck, type CheckSelection } from '../pipeline/check.js';
-import { reportCheckToGitHub } from '../reporters/check-github.js';
-import { renderCheckJunit } from '../reporters/check-junit.js';
-import { renderCheckMarkdown } from '../reporters/check-markdown.js';
-import { reportCheckJson } from '../reporters/check-json.js';
-import { reportCheckText } from '../reporters/check-text.js';
+import type { CheckSelection } from '../pipeline/check.js';
 import { isGitHubActions } from '../reporters/github-actions.js';
 import { writeStdout } from '../reporters/stdout.js';
-import { connect, resolveConnection, type ConnectionFlags, type TemporalHandle } from '../temporal/connection.js';
+import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js';
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
 
@@ -90,11 +85,11 @@ Examples:
   safe-deploy check --histories ./histories --workflows ./src/workflows.ts --output json
   safe-deploy check --deployment research-agent --build-id v1 --bundle ./dist/bundle.js --shard 2/4 --junit report.xml`,
     )
-    .action(async (flags: CheckFlags) => ctx.setExitCode(await check(withProjectConfig(flags))));
+    .action(async (flags: CheckFlags) => ctx.setExitCode(await check(await withProjectConfig(flags))));
 }
 
 export async function check(flags: CheckFlags): Promise<number> {
-  const log = createLog({ output: flags.output, verbose: flags.verbose });
+  const log = await createLog({ output: flags.output, verbose: flags.verbose });
   const signal = interruptSignal();
   const live = { deployment: flags.deployment, buildIds: flags.buildId, taskQueue: flags.taskQueue, workflowTypes: flags.workflowType, query: flags.query };
   if (flags.histories && hasLiveSelector(live)) {
@@ -105,12 +100,14 @@ export async function check(flags: CheckFlags): Promise<number> {
   }
   if (flags.workflows && flags.bundle) throw new UsageError('--workflows and --bundle both given', 'pass one candidate');
   if (!flags.workflows && !flags.bundle) throw new UsageError('no candidate given', 'pass --workflows PATH (workflow source) or --bundle FILE');
+  const { runCheck } = await import('../pipeline/check.js');
 
   let temporal: TemporalHandle | undefined;
   try {
     let selection: CheckSelection;
     if (flags.histories) selection = { kind: 'histories', paths: flags.histories };
     else {
+      const { connect, resolveConnection } = await import('../temporal/connection.js');
       temporal = await connect(resolveConnection(connectionFlags(flags)));
       selection = { kind: 'server', temporal, selection: live, limit: flags.limit };
     }
@@ -135,11 +132,12 @@ export async function check(flags: CheckFlags): Promise<number> {
     spinner.stop();
 
     const { report } = run;
-    if (flags.output === 'json') reportCheckJson(report);
-    else reportCheckText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
-    if (flags.junit) writeFileSync(flags.junit, renderCheckJunit(report));
-    if (flags.markdown) writeFileSync(flags.markdown, renderCheckMarkdown(report));
+    if (flags.output === 'json') (await import('../reporters/check-json.js')).reportCheckJson(report);
+    else (await import('../reporters/check-text.js')).reportCheckText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+    if (flags.junit) writeFileSync(flags.junit, (await import('../reporters/check-junit.js')).renderCheckJunit(report));
+    if (flags.markdown) writeFileSync(flags.markdown, (await import('../reporters/check-markdown.js')).renderCheckMarkdown(report));
     if (isGitHubActions(process.env)) {
+      const { reportCheckToGitHub } = await import('../reporters/check-github.js');
       for (const line of reportCheckToGitHub(report).annotations) writeStdout(line);
     }
     if (run.fetchStats.fromCache > 0) log.info(`${run.fetchStats.fromCache} histories came from the cache, ${run.fetchStats.downloaded} were downloaded`);

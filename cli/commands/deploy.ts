@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
-import { runDeploy } from '../pipeline/deploy.js';
-import { reportDeploy } from '../reporters/deploy.js';
-import { connect, resolveConnection, type ConnectionFlags } from '../temporal/connection.js';
+import type { ConnectionFlags } from '../temporal/connection.js';
 import { addRolloutGateOptions, type RolloutGateFlags } from './apply.js';
 import { addReplayOptions } from './check.js';
 import { durationOption, outputOption, parsePositiveInt, type CommandContext } from './common.js';
@@ -57,10 +55,13 @@ Example:
 }
 
 async function deploy(flags: DeployFlags): Promise<number> {
-  const log = createLog({ output: flags.output });
+  const log = await createLog({ output: flags.output });
   if (!flags.workflows && !flags.bundle) throw new UsageError('no candidate given', 'pass --workflows PATH or --bundle FILE');
   if (flags.promote && flags.waitForCurrent) throw new UsageError('--promote and --wait-for-current both given', 'promote it yourself, or wait for another manager to');
   const planPath = flags.planOut ?? `safe-deploy-plan-${flags.candidateBuildId}.json`;
+  const { runDeploy } = await import('../pipeline/deploy.js');
+  const { reportDeploy } = await import('../reporters/deploy.js');
+  const { connect, resolveConnection } = await import('../temporal/connection.js');
   const temporal = await connect(resolveConnection(connectionFlags(flags)));
   try {
     const report = await runDeploy({

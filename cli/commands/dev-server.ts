@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { interruptSignal } from '../interrupt.js';
 import { createLog } from '../log.js';
-import { reportDevServerReady } from '../reporters/dev-server.js';
-import { startDevServer } from '../temporal/dev-server.js';
 import { outputOption, parsePort, type CommandContext } from './common.js';
 
 interface DevServerFlags {
@@ -27,7 +25,9 @@ export function registerDevServer(program: Command, _ctx: CommandContext): void 
     .addOption(outputOption())
     .addHelpText('after', '\nExample:\n  safe-deploy dev-server --port 7233 --db-filename ./temporal.db\n')
     .action(async (flags: DevServerFlags) => {
-      const log = createLog({ output: flags.output });
+      const log = await createLog({ output: flags.output });
+      const { startDevServer } = await import('../temporal/dev-server.js');
+      const { reportDevServerReady } = await import('../reporters/dev-server.js');
       const spinner = log.progress('starting the Temporal dev server...');
       const server = await startDevServer({
         port: flags.port,

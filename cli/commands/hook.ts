@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { installHook, uninstallHook } from '../config/git-hook.js';
-import { reportHookInstall, reportHookUninstall } from '../reporters/hook.js';
 import type { CommandContext } from './common.js';
 
 interface InstallFlags {
@@ -26,7 +24,11 @@ export function registerHook(program: Command, _ctx: CommandContext): void {
     .option('--force', 'replace a pre-push hook that safe-deploy did not install')
     .option('--dry-run', 'print the hook and where it would go; write nothing')
     .addHelpText('after', '\nExample:\n  safe-deploy hook install --dry-run\n')
-    .action(async (flags: InstallFlags) => reportHookInstall(await installHook({ cwd: process.cwd(), force: flags.force, dryRun: flags.dryRun })));
+    .action(async (flags: InstallFlags) => {
+      const { installHook } = await import('../config/git-hook.js');
+      const { reportHookInstall } = await import('../reporters/hook.js');
+      reportHookInstall(await installHook({ cwd: process.cwd(), force: flags.force, dryRun: flags.dryRun }));
+    });
 
   hook
     .command('uninstall')
@@ -34,5 +36,9 @@ export function registerHook(program: Command, _ctx: CommandContext): void {
     .description('Remove the pre-push hook if safe-deploy installed it; a hook it did not install is left in place (and reported).')
     .option('--dry-run', 'say what would be removed; remove nothing')
     .addHelpText('after', '\nExample:\n  safe-deploy hook uninstall --dry-run\n')
-    .action(async (flags: { dryRun?: boolean }) => reportHookUninstall(await uninstallHook({ cwd: process.cwd(), dryRun: flags.dryRun })));
+    .action(async (flags: { dryRun?: boolean }) => {
+      const { uninstallHook } = await import('../config/git-hook.js');
+      const { reportHookUninstall } = await import('../reporters/hook.js');
+      reportHookUninstall(await uninstallHook({ cwd: process.cwd(), dryRun: flags.dryRun }));
+    });
 }

@@ -1,16 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { nudgeGatePassed } from '../core/nudge.js';
+import { DEFAULT_DESCRIBE_CONCURRENCY } from '../core/status.js';
 import { ExitCode } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
-import { runNudge } from '../pipeline/nudge.js';
-import { DEFAULT_DESCRIBE_CONCURRENCY } from '../pipeline/status.js';
 import { isGitHubActions } from '../reporters/github-actions.js';
-import { reportNudgeToGitHub } from '../reporters/nudge-github.js';
-import { reportNudgeJson } from '../reporters/nudge-json.js';
-import { reportNudgeText } from '../reporters/nudge-text.js';
-import { connect, resolveConnection, type ConnectionFlags, type TemporalHandle } from '../temporal/connection.js';
+import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js';
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addConnectionOptions, connectionFlags } from './options.js';
 
@@ -74,7 +70,9 @@ Examples:
 }
 
 export async function nudge(flags: NudgeFlags): Promise<number> {
-  const log = createLog({ output: flags.output, verbose: flags.verbose });
+  const log = await createLog({ output: flags.output, verbose: flags.verbose });
+  const { runNudge } = await import('../pipeline/nudge.js');
+  const { connect, resolveConnection } = await import('../temporal/connection.js');
   let temporal: TemporalHandle | undefined;
   try {
     temporal = await connect(resolveConnection(connectionFlags(flags)));
@@ -104,9 +102,9 @@ export async function nudge(flags: NudgeFlags): Promise<number> {
       },
     }).finally(() => spinner.stop());
 
-    if (flags.output === 'json') reportNudgeJson(report);
-    else reportNudgeText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
-    if (isGitHubActions(process.env)) reportNudgeToGitHub(report);
+    if (flags.output === 'json') (await import('../reporters/nudge-json.js')).reportNudgeJson(report);
+    else (await import('../reporters/nudge-text.js')).reportNudgeText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+    if (isGitHubActions(process.env)) (await import('../reporters/nudge-github.js')).reportNudgeToGitHub(report);
 
     if (report.interrupted) {
       log.warn('interrupted: executions not confirmed yet are reported as stragglers');

@@ -4,9 +4,7 @@ import { planBlocks, type PlanPolicy } from '../core/plan.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
-import { runPlan } from '../pipeline/plan.js';
-import { reportPlan } from '../reporters/plan.js';
-import { connect, resolveConnection, type ConnectionFlags } from '../temporal/connection.js';
+import type { ConnectionFlags } from '../temporal/connection.js';
 import { addReplayOptions } from './check.js';
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
@@ -76,8 +74,11 @@ Example:
 }
 
 async function plan(flags: PlanFlags): Promise<number> {
-  const log = createLog({ output: flags.output });
+  const log = await createLog({ output: flags.output });
   if (!flags.workflows && !flags.bundle) throw new UsageError('no candidate given', 'pass --workflows PATH or --bundle FILE');
+  const { runPlan } = await import('../pipeline/plan.js');
+  const { reportPlan } = await import('../reporters/plan.js');
+  const { connect, resolveConnection } = await import('../temporal/connection.js');
   const temporal = await connect(resolveConnection(connectionFlags(flags)));
   try {
     const spinner = log.progress('checking the running executions...');

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
+import { DEFAULT_DESCRIBE_CONCURRENCY } from '../core/status.js';
 import { ExitCode } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
-import { DEFAULT_DESCRIBE_CONCURRENCY, runStatus } from '../pipeline/status.js';
-import { reportStatusJson } from '../reporters/status-json.js';
-import { reportStatusText } from '../reporters/status-text.js';
-import { connect, resolveConnection, type ConnectionFlags, type TemporalHandle } from '../temporal/connection.js';
+import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js';
 import { outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addConnectionOptions, connectionFlags } from './options.js';
 
@@ -42,7 +40,9 @@ Examples:
 }
 
 export async function status(flags: StatusFlags): Promise<number> {
-  const log = createLog({ output: flags.output, verbose: flags.verbose });
+  const log = await createLog({ output: flags.output, verbose: flags.verbose });
+  const { runStatus } = await import('../pipeline/status.js');
+  const { connect, resolveConnection } = await import('../temporal/connection.js');
   let temporal: TemporalHandle | undefined;
   try {
     temporal = await connect(resolveConnection(connectionFlags(flags)));
@@ -55,8 +55,8 @@ export async function status(flags: StatusFlags): Promise<number> {
       signal: interruptSignal(),
       onProgress: (described, total) => spinner.update(`described ${described}/${total} running executions`),
     }).finally(() => spinner.stop());
-    if (flags.output === 'json') reportStatusJson(report);
-    else reportStatusText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+    if (flags.output === 'json') (await import('../reporters/status-json.js')).reportStatusJson(report);
+    else (await import('../reporters/status-text.js')).reportStatusText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
     return ExitCode.ok;
   } finally {
     await temporal?.close();

@@ -31,12 +31,12 @@ Project config:
 }
 
 /** `flags` with the settings the command line left out taken from the project config, if any. */
-export function withProjectConfig<F extends CheckConfigFlags & ProjectConfigFlags & { output?: OutputFormat; verbose?: boolean }>(
+export async function withProjectConfig<F extends CheckConfigFlags & ProjectConfigFlags & { output?: OutputFormat; verbose?: boolean }>(
   flags: F,
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): F {
+): Promise<F> {
   const config = loadProjectConfig({ cwd: options.cwd, explicit: flags.config });
-  if (config) createLog({ output: flags.output ?? 'text', verbose: flags.verbose }).info(`config: ${config.source}`);
+  if (config) (await createLog({ output: flags.output ?? 'text', verbose: flags.verbose })).info(`config: ${config.source}`);
   try {
     return applyConfigToCheck(flags, config, options.env ?? process.env);
   } catch (err) {
