@@ -1,5 +1,4 @@
 /** gRPC failures -> our typed errors, each with a hint; the one translation point for adapters. */
-import { isGrpcServiceError } from '@temporalio/client';
 import { QueryError, SafeDeployError, TemporalError, UsageError } from '../errors.js';
 
 /** The gRPC status codes we act on (grpc/status.h). */
@@ -18,6 +17,15 @@ export interface GrpcContext {
   namespace: string;
   /** What we were doing, for the message: "connect", "list executions", ... */
   action: string;
+}
+
+/**
+ * The client's `isGrpcServiceError`, restated: importing @temporalio/client for it would load gRPC
+ * (~80 ms) into commands that never talk to a server (`check --histories`).
+ */
+function isGrpcServiceError(err: unknown): err is Error & { code: number; details: string } {
+  const e = err as { details?: unknown; metadata?: unknown } | null;
+  return err instanceof Error && typeof e?.details === 'string' && typeof e.metadata === 'object' && e.metadata !== null;
 }
 
 function ownCode(err: unknown): number | undefined {

@@ -70,8 +70,22 @@ describe('lazy imports', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/^error: workflows path not found: .*none\.ts$/m);
     expect(r.stderr).toMatch(/^hint: /m);
-    expect(r.modules.some((m) => m.includes('/node_modules/@temporalio/client/'))).toBe(true);
+    expect(r.modules.some((m) => m.includes('/node_modules/@temporalio/proto/'))).toBe(true);
     expect(r.modules.some((m) => m.includes('/dist/cli/pipeline/check.js'))).toBe(true);
+  });
+
+  it('an offline check with a cached bundle loads neither gRPC, the Temporal client nor the worker package on the main thread', async () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const args = ['check', '--histories', join(root, 'histories', 'research-agent'), '--workflows', join(root, 'sample-workers', 'research-agent', 'v2', 'workflows.ts')];
+    const cache = ['--bundle-cache', join(work, 'bundles'), '--output', 'json'];
+    const bundling = await modulesLoadedBy([...args, ...cache]);
+    expect(bundling.exitCode, bundling.stderr).toBe(0);
+    expect(bundling.modules.some((m) => m.includes('/node_modules/@temporalio/worker/'))).toBe(true); // bundling needs it
+    const hit = await modulesLoadedBy([...args, ...cache]);
+    expect(hit.exitCode, hit.stderr).toBe(0);
+    expect(hit.modules.filter((m) => /\/node_modules\/(@grpc\/|@temporalio\/client\/)/.test(m))).toEqual([]);
+    // Replay runs in worker threads, which load the worker package themselves.
+    expect(hit.modules.filter((m) => m.includes('/node_modules/@temporalio/worker/'))).toEqual([]);
   });
 
   it('hook install loads execa when it runs, and its errors are reported as before', async () => {
