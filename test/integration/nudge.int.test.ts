@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
@@ -31,7 +31,9 @@ describe('nudge', () => {
   let t: TemporalHandle;
   let s: Scenario;
   const workers: SampleWorker[] = [];
-  let poller: WorkflowHandleWithFirstExecutionRunId;
+  let poller: WorkflowHandle;
+  /** The poller's first run: the one pinned to v1. */
+  let pollerRunId: string;
   let research: WorkflowHandleWithFirstExecutionRunId;
 
   const conn = () => ['--address', s.address, '--namespace', s.namespace];
@@ -80,8 +82,19 @@ describe('nudge', () => {
 
   it('--dry-run lists the executions pinned to v1 after v3 becomes current, and signals nothing', async () => {
     await promote('v1');
-    poller = await t.client.workflow.start('ResearchPollingWorkflow', { taskQueue: s.taskQueue, workflowId: `${s.taskQueue}-poller`, args: [] });
-    await poller.signal('submit_request', { id: 'before', topic: 'tides' });
+    // Signal-with-start: the request is in the poller's first workflow task. A signal sent while
+    // that task runs gets a task handed back eagerly on completion, and the server (1.31.2) marks
+    // that one targetWorkerDeploymentVersionChanged even though v1 is still current (observed when
+    // the timing fell that way), so the poller would continue-as-new by itself.
+    const started = await t.client.workflow.signalWithStart('ResearchPollingWorkflow', {
+      taskQueue: s.taskQueue,
+      workflowId: `${s.taskQueue}-poller`,
+      args: [],
+      signal: 'submit_request',
+      signalArgs: [{ id: 'before', topic: 'tides' }],
+    });
+    pollerRunId = started.signaledRunId;
+    poller = t.client.workflow.getHandle(started.workflowId);
     await eventually('the request finished on v1', async () => (await poller.query<PollingState>('state')).completed.some((c) => c.id === 'before'));
     research = await t.client.workflow.start('ResearchWorkflow', { taskQueue: s.taskQueue, workflowId: `${s.taskQueue}-research`, args: ['reefs'] });
     await eventually('research paused at the gate', async () => (await research.query<string>('status')) === 'awaiting_proceed');
@@ -102,11 +115,11 @@ describe('nudge', () => {
       [poller.workflowId, 'ResearchPollingWorkflow', v('v1'), 'would_signal'],
       [research.workflowId, 'ResearchWorkflow', v('v1'), 'would_signal'],
     ]);
-    expect(report.results.find((x) => x.workflowId === poller.workflowId)?.runId).toBe(poller.firstExecutionRunId);
+    expect(report.results.find((x) => x.workflowId === poller.workflowId)?.runId).toBe(pollerRunId);
 
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(await latestRunId(poller.workflowId)).toBe(poller.firstExecutionRunId);
-    expect(await wakeUpSignals(poller.workflowId, poller.firstExecutionRunId)).toBe(0);
+    expect(await latestRunId(poller.workflowId)).toBe(pollerRunId);
+    expect(await wakeUpSignals(poller.workflowId, pollerRunId)).toBe(0);
   });
 
   it('moves the idle poller onto v3 by continue-as-new, carrying its state, and writes the GitHub outputs', async () => {
@@ -122,18 +135,18 @@ describe('nudge', () => {
     expect(report.results).toHaveLength(1);
     expect(moved).toMatchObject({
       workflowId: poller.workflowId,
-      runId: poller.firstExecutionRunId,
+      runId: pollerRunId,
       workflowType: 'ResearchPollingWorkflow',
       fromVersion: v('v1'),
       outcome: 'moved',
       newVersion: v('v3'),
     });
     expect(moved?.newRunId).toBeTruthy();
-    expect(moved?.newRunId).not.toBe(poller.firstExecutionRunId);
+    expect(moved?.newRunId).not.toBe(pollerRunId);
     expect(moved?.signalsSent).toBeGreaterThanOrEqual(1);
 
     expect(await latestRunId(poller.workflowId)).toBe(moved?.newRunId);
-    expect((await t.client.workflow.getHandle(poller.workflowId, poller.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+    expect((await t.client.workflow.getHandle(poller.workflowId, pollerRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
     const state = await t.client.workflow.getHandle(poller.workflowId).query<PollingState>('state');
     expect(state.runs).toBe(1);
     expect(state.completed.map((c) => c.id)).toEqual(['before']);
