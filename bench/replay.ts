@@ -205,14 +205,17 @@ async function runChild(task: ChildTask, options: Options, label: string): Promi
   });
 }
 
-/** Runs `safe-deploy check --histories dir --workflows CANDIDATE --output json` and measures it. */
-async function runCliCheck(dir: string, options: Options, bundle: BundleMode, cacheDir: string, label: string): Promise<CheckMeasurement> {
+/**
+ * Runs `safe-deploy check --histories dir --workflows CANDIDATE --output json` and measures it.
+ * `priming`: a run with --bundle-cache that misses and so fills the cache for the `cached` runs.
+ */
+async function runCliCheck(dir: string, options: Options, bundle: BundleMode | 'priming', cacheDir: string, label: string): Promise<CheckMeasurement> {
   const rusageFile = join(BENCH_DIR, `rusage-${label}.json`);
   rmSync(rusageFile, { force: true });
   const nodeArgs = ['--import', RUSAGE];
   if (options.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'profiles')}`, `--cpu-prof-name=${label}.cpuprofile`);
   const args = [BIN, 'check', '--histories', dir, '--workflows', CANDIDATE, '--output', 'json', '--parallel', String(options.parallel)];
-  args.push(...(bundle === 'cached' ? ['--bundle-cache', cacheDir] : ['--no-bundle-cache']));
+  args.push(...(bundle === 'bundled' ? ['--no-bundle-cache'] : ['--bundle-cache', cacheDir]));
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
@@ -231,7 +234,7 @@ async function runCliCheck(dir: string, options: Options, bundle: BundleMode, ca
     durationMs: number;
     candidate: { bundleCache?: string };
   };
-  const expectedCache = bundle === 'cached' ? 'hit' : 'off';
+  const expectedCache = { bundled: 'off', priming: 'miss', cached: 'hit' }[bundle];
   if (report.candidate.bundleCache !== expectedCache) {
     throw new Error(`check ${label}: expected bundleCache ${expectedCache}, the report says ${report.candidate.bundleCache}`);
   }
@@ -240,7 +243,7 @@ async function runCliCheck(dir: string, options: Options, bundle: BundleMode, ca
   const usage = JSON.parse(readFileSync(rusageFile, 'utf8')) as { maxRssKb: number; cpuSeconds: number };
   return {
     histories: report.results.length,
-    bundle,
+    bundle: bundle === 'priming' ? 'bundled' : bundle,
     processSeconds,
     checkSeconds: report.durationMs / 1000,
     verdicts,
@@ -438,7 +441,7 @@ async function main(): Promise<void> {
     if (per.kind !== 'per-history') throw new Error('unexpected measurement');
     // Fill the cache (a run with --bundle-cache that misses; not reported), then measure a run that
     // bundles and one that hits the cache.
-    await primeBundleCache(dir, options, cacheDir);
+    await runCliCheck(dir, options, 'priming', cacheDir, `check-${n}-priming`);
     // A run of ~2 s is at the mercy of whatever else the machine does: each is measured 3 times,
     // alternating, and the median is reported (with the range).
     const runs: Record<BundleMode, CheckMeasurement[]> = { bundled: [], cached: [] };
@@ -548,18 +551,6 @@ async function main(): Promise<void> {
   console.log('Summary');
   console.log(table(['target', 'measured', 'status'], rows));
   rmSync(cacheDir, { recursive: true, force: true });
-}
-
-/** One check with --bundle-cache that fills the cache (its timing is not reported). */
-async function primeBundleCache(dir: string, options: Options, cacheDir: string): Promise<void> {
-  const rusageFile = join(BENCH_DIR, 'rusage-prime.json');
-  const child = spawn(process.execPath, [BIN, 'check', '--histories', dir, '--workflows', CANDIDATE, '--output', 'json', '--parallel', String(options.parallel), '--bundle-cache', cacheDir], {
-    cwd: ROOT,
-    env: { ...process.env, SAFE_DEPLOY_BENCH_RUSAGE: rusageFile },
-    stdio: 'ignore',
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`priming the bundle cache: safe-deploy check exited with ${code}`);
 }
 
 if (process.argv[2] === '--child') {
