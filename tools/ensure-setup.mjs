@@ -14,8 +14,7 @@ const installed = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
   console.error('setup: installing dependencies...');
-  // Not `npm ci`: see .ci/run (the lock cannot list @swc/core's non-Linux optional packages here).
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 if (!existsSync(join(root, '.tools', 'bin', 'temporal'))) {
   console.error('setup: building the local Temporal server (first time only)...');
