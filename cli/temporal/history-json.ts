@@ -3,22 +3,69 @@
  *  - ProtoJSON, as written by `temporal workflow show --output json` and the UI's "encoded" download
  *    (camelCase fields, SCREAMING_SNAKE enums, int64 as strings);
  *  - the old UI export, same shape but PascalCase enums ("WorkflowExecutionStarted", "Normal").
- * Every enum in the tree is normalised by walking the History proto's own descriptor, because
- * the SDK's historyFromJSON fixes only a handful of fields and protojson zeroes unknown enum strings.
  * The UI's "readable" download (payloads decoded into plain JSON) cannot be replayed and is refused.
+ *
+ * Only the reflection types of @temporalio/proto's own root are used: the tree is walked along the
+ * History descriptor (enums normalised, Timestamp and Duration strings turned into messages), then
+ * built with that same type's `fromObject`. Nothing is checked with `instanceof` against another
+ * copy of protobufjs, so it works whichever copies npm installs: in a user's project npm nests a
+ * separate protobufjs 8 under @temporalio/common and under @temporalio/proto (and hoists 7 for
+ * gRPC), and the SDK's historyFromJSON, which hands proto's types to common's protojson, then
+ * fails with "type must be a Type". Protobufjs' enum names are the proto's, so an unknown enum
+ * string is reported here rather than zeroed.
  */
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import protoRoot from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root.js';
 import type { temporal } from '@temporalio/proto';
-import protobuf from 'protobufjs';
 import { InputError } from '../errors.js';
 
 export type History = temporal.api.history.v1.IHistory;
 
-const root = patchProtobufRoot(protoRoot as unknown as Record<string, unknown>) as unknown as protobuf.Root;
+/** The parts of protobufjs' reflection objects used here (duck-typed: see the header). */
+interface ReflectedEnum {
+  name: string;
+  values: Record<string, number>;
+}
+interface ReflectedField {
+  name: string;
+  type: string;
+  repeated: boolean;
+  map: boolean;
+  resolvedType: ReflectedEnum | ReflectedType | null;
+}
+interface ReflectedType {
+  name: string;
+  fullName: string;
+  fields: Record<string, ReflectedField>;
+  fieldsArray: ReflectedField[];
+  fromObject(object: Record<string, unknown>): unknown;
+  root: { resolveAll(): unknown };
+}
+
+interface PatchedRoot {
+  lookupType(path: string): ReflectedType;
+}
+const root = patchProtobufRoot(protoRoot as unknown as Record<string, unknown>) as unknown as PatchedRoot;
 const historyType = root.lookupType('temporal.api.history.v1.History');
 historyType.root.resolveAll();
+
+const isEnum = (t: ReflectedField['resolvedType']): t is ReflectedEnum => t !== null && 'values' in t && !('fields' in t);
+const isType = (t: ReflectedField['resolvedType']): t is ReflectedType => t !== null && 'fields' in t;
+
+/** ProtoJSON names (lowerCamelCase json names) and proto names, per type, resolved once. */
+const fieldIndex = new Map<string, Map<string, ReflectedField>>();
+function fieldOf(type: ReflectedType, key: string): ReflectedField | undefined {
+  let index = fieldIndex.get(type.fullName);
+  if (!index) {
+    index = new Map();
+    for (const f of type.fieldsArray) {
+      index.set(f.name, f);
+      index.set(f.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()), f);
+    }
+    fieldIndex.set(type.fullName, index);
+  }
+  return index.get(key);
+}
 
 const READABLE_HINT =
   'download the history with `temporal workflow show --output json`, or in the UI choose the "Encoded" (or "Decoded") download, not "Readable"';
@@ -30,12 +77,12 @@ function pascalToConstant(s: string): string {
     .toUpperCase();
 }
 
-function enumPrefix(e: protobuf.Enum): string {
+function enumPrefix(e: ReflectedEnum): string {
   const unspecified = Object.keys(e.values).find((k) => k.endsWith('_UNSPECIFIED'));
   return unspecified ? unspecified.slice(0, -'UNSPECIFIED'.length) : '';
 }
 
-function normaliseEnum(value: unknown, e: protobuf.Enum, path: string): unknown {
+function normaliseEnum(value: unknown, e: ReflectedEnum, path: string): unknown {
   if (typeof value !== 'string') return value;
   if (value in e.values) return value;
   const candidate = enumPrefix(e) + pascalToConstant(value);
@@ -58,30 +105,59 @@ function checkPayload(value: unknown, path: string): void {
   }
 }
 
-function normaliseMessage(value: unknown, type: protobuf.Type, path: string): unknown {
-  if (type.fullName === '.temporal.api.common.v1.Payload') {
-    checkPayload(value, path);
-    return value;
+/** RFC 3339 ("2026-07-31T00:02:18.123456789Z"), ProtoJSON's form of a Timestamp. */
+function timestampFromJson(value: unknown, path: string): unknown {
+  if (typeof value !== 'string') return value;
+  const m = /^(.*?)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/i.exec(value);
+  const millis = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
+  if (!m || Number.isNaN(millis)) throw new InputError(`not a timestamp at ${path}: "${value}"`, 'is this a Temporal history file?');
+  return { seconds: String(Math.floor(millis / 1000)), nanos: Number((m[2] ?? '').padEnd(9, '0')) };
+}
+
+/** "3.5s", ProtoJSON's form of a Duration. */
+function durationFromJson(value: unknown, path: string): unknown {
+  if (typeof value !== 'string') return value;
+  const m = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/.exec(value);
+  if (!m) throw new InputError(`not a duration at ${path}: "${value}"`, 'is this a Temporal history file?');
+  const sign = m[1] ? -1 : 1;
+  const nanos = Number((m[3] ?? '').padEnd(9, '0'));
+  return { seconds: (m[1] ?? '') + m[2], nanos: sign * nanos };
+}
+
+/** Bytes may come URL-safe (ProtoJSON allows both alphabets); protobufjs decodes the standard one. */
+function bytesFromJson(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/-/g, '+').replace(/_/g, '/') : value;
+}
+
+/** Walks `value` along `type`, returning the object protobufjs' `fromObject` takes. */
+function normaliseMessage(value: unknown, type: ReflectedType, path: string): unknown {
+  switch (type.fullName) {
+    case '.temporal.api.common.v1.Payload':
+      checkPayload(value, path);
+      break;
+    case '.google.protobuf.Timestamp':
+      return timestampFromJson(value, path);
+    case '.google.protobuf.Duration':
+      return durationFromJson(value, path);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  if (type.fullName.startsWith('.google.protobuf.')) return value;
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(value)) {
-    const field = type.fields[key] ?? Object.values(type.fields).find((f) => f.name === key || f.options?.json_name === key);
-    if (!field || raw === null) {
-      out[key] = raw;
-      continue;
-    }
+    const field = fieldOf(type, key);
+    // Unknown fields (a newer server's) are dropped, as the SDK's loader does; null means unset.
+    if (!field || raw === null) continue;
+    const resolved = field.resolvedType;
     const convert = (v: unknown, p: string): unknown => {
-      const resolved = field.resolvedType;
-      if (resolved instanceof protobuf.Enum) return normaliseEnum(v, resolved, p);
-      if (resolved instanceof protobuf.Type) return normaliseMessage(v, resolved, p);
-      return v;
+      if (isEnum(resolved)) return normaliseEnum(v, resolved, p);
+      if (isType(resolved)) return normaliseMessage(v, resolved, p);
+      return field.type === 'bytes' ? bytesFromJson(v) : v;
     };
-    if (field.repeated && Array.isArray(raw)) out[key] = raw.map((v, i) => convert(v, `${path}.${key}[${i}]`));
+    let converted: unknown;
+    if (field.repeated && Array.isArray(raw)) converted = raw.map((v, i) => convert(v, `${path}.${key}[${i}]`));
     else if (field.map && typeof raw === 'object') {
-      out[key] = Object.fromEntries(Object.entries(raw as object).map(([k, v]) => [k, convert(v, `${path}.${key}.${k}`)]));
-    } else out[key] = convert(raw, `${path}.${key}`);
+      converted = Object.fromEntries(Object.entries(raw as object).map(([k, v]) => [k, convert(v, `${path}.${key}.${k}`)]));
+    } else converted = convert(raw, `${path}.${key}`);
+    out[field.name] = converted;
   }
   return out;
 }
@@ -112,8 +188,8 @@ export function parseHistoryJson(text: string, source: string): History {
     throw err;
   }
   try {
-    return historyFromJSON(normalised);
+    return historyType.fromObject(normalised as Record<string, unknown>) as History;
   } catch (err) {
-    throw new InputError(`${source}: cannot load the history (${(err as Error).message})`, READABLE_HINT);
+    throw new InputError(`${source}: cannot load the history (${(err as Error).message})`, 'is this a complete Temporal history file?');
   }
 }

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import protoRoot from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { historyFacts } from '../../cli/core/history-facts.js';
 import { InputError } from '../../cli/errors.js';
@@ -56,5 +57,34 @@ describe('parseHistoryJson', () => {
   ])('refuses %s with an InputError naming the file', (_name, text, message) => {
     expect(() => parseHistoryJson(text, 'bad.json')).toThrowError(message);
     expect(() => parseHistoryJson(text, 'bad.json')).toThrowError(/bad\.json/);
+  });
+});
+
+describe('parseHistoryJson against the SDK loader', () => {
+  const History = protoRoot.temporal.api.history.v1.History;
+  const files = readdirSync(corpus).filter((f) => f.endsWith('.json'));
+
+  it.each(files)('%s: the same History bytes as historyFromJSON (where the SDK loader works)', (file) => {
+    const text = readFileSync(join(corpus, file), 'utf8');
+    const ours = History.encode(parseHistoryJson(text, file)).finish();
+    const sdk = History.encode(historyFromJSON(JSON.parse(text))).finish();
+    expect(Buffer.from(ours).equals(Buffer.from(sdk))).toBe(true);
+  });
+
+  it('reads Timestamps with any fraction and offsets, and Durations, as ProtoJSON writes them', () => {
+    const json = JSON.parse(pausedText) as { events: Record<string, unknown>[] };
+    const started = json.events[0] as { eventTime: string; workflowExecutionStartedEventAttributes: Record<string, unknown> };
+    started.eventTime = '2026-07-31T02:02:18.5+02:00';
+    started.workflowExecutionStartedEventAttributes.workflowTaskTimeout = '10.000000001s';
+    const event = parseHistoryJson(JSON.stringify(json), 'edited.json').events?.[0];
+    expect(Number(event?.eventTime?.seconds)).toBe(Date.UTC(2026, 6, 31, 0, 2, 18) / 1000);
+    expect(event?.eventTime?.nanos).toBe(500_000_000);
+    const timeout = event?.workflowExecutionStartedEventAttributes?.workflowTaskTimeout;
+    expect([Number(timeout?.seconds), timeout?.nanos]).toEqual([10, 1]);
+  });
+
+  it('refuses a timestamp that is not RFC 3339, naming where', () => {
+    const bad = pausedText.replace(/"eventTime": "[^"]+"/, '"eventTime": "yesterday"');
+    expect(() => parseHistoryJson(bad, 'bad.json')).toThrowError(/bad\.json: not a timestamp at history\.events\[0\]\.eventTime/);
   });
 });
