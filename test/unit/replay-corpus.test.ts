@@ -3,13 +3,12 @@
  * safe-deploy's replayer (one bundle per version, histories streamed through it).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listHistoryFiles, readHistoryFiles } from '../../cli/temporal/history-files.js';
+import { parseHistoryJson } from '../../cli/temporal/history-json.js';
 import { loadCandidate } from '../../cli/temporal/candidate.js';
 import { installQuietRuntime, replayAll, type ReplayItemResult } from '../../cli/temporal/replayer.js';
 
@@ -20,22 +19,14 @@ const PAUSED = ['research-paused-coral-reefs', 'research-paused-fusion', 'resear
 
 beforeAll(() => installQuietRuntime());
 
-describe('protobufjs', () => {
-  it('is one copy, shared by the SDK packages (a second copy breaks JSON history loading)', () => {
-    const fromRoot = createRequire(join(root, 'package.json')).resolve('protobufjs');
-    for (const pkg of ['@temporalio/common', '@temporalio/proto', '@temporalio/worker']) {
-      const pkgJson = createRequire(join(root, 'package.json')).resolve(`${pkg}/package.json`);
-      expect(createRequire(pkgJson).resolve('protobufjs'), pkg).toBe(fromRoot);
-    }
-  });
-
-  it('lets the SDK load a JSON history file and replay it', async () => {
-    const history = historyFromJSON(JSON.parse(readFileSync(join(corpus, 'research-paused-fusion.json'), 'utf8')));
+describe('the SDK replayer on history files', () => {
+  it('replays a JSON history file loaded by parseHistoryJson', async () => {
+    const history = parseHistoryJson(readFileSync(join(corpus, 'research-paused-fusion.json'), 'utf8'), 'research-paused-fusion.json');
     await expect(Worker.runReplayHistory({ workflowsPath: workflows('v1') }, history, 'research-paused-fusion')).resolves.toBeUndefined();
   });
 
   it('reports a paused v1 research history as a DeterminismViolationError against v3', async () => {
-    const history = historyFromJSON(JSON.parse(readFileSync(join(corpus, 'research-paused-fusion.json'), 'utf8')));
+    const history = parseHistoryJson(readFileSync(join(corpus, 'research-paused-fusion.json'), 'utf8'), 'research-paused-fusion.json');
     const error = await Worker.runReplayHistory({ workflowsPath: workflows('v3') }, history, 'research-paused-fusion').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeterminismViolationError);
     expect(String((error as Error).message)).toContain('[TMPRL1100]');
