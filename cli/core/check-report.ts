@@ -9,6 +9,17 @@ export const CHECK_SCHEMA_VERSION = 1;
 /** `hit`: the bundle came from the bundle cache; `miss`: bundled now (and cached); `off`: no cache. */
 export type BundleCacheUse = 'hit' | 'miss' | 'off';
 
+/** The SDK that bundled and replayed the candidate, and where it came from. */
+export interface SdkInfo {
+  language: 'typescript';
+  /** The version of the SDK's worker package (@temporalio/worker). */
+  version: string;
+  /** `project`: the user's own, found from the workflows path or the working directory. */
+  origin: 'project' | 'safe-deploy';
+  /** The folder of the worker package. */
+  path: string;
+}
+
 export interface CandidateInfo {
   /** The workflows path or bundle file the candidate was made from. */
   source: string;
@@ -17,6 +28,8 @@ export interface CandidateInfo {
   buildId?: string;
   /** Whether the bundle came from the bundle cache. Optional: a report without it is still schema 1. */
   bundleCache?: BundleCacheUse;
+  /** Which SDK replayed. Optional: a report without it is still schema 1. */
+  sdk?: SdkInfo;
 }
 
 export interface CheckResult extends ReplayOutcome {

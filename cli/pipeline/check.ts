@@ -120,6 +120,7 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
       source: candidate.source,
       bundleHash: candidate.bundleHash,
       bundleCache: candidate.bundleCache,
+      sdk: { language: candidate.sdk.language, version: candidate.sdk.version, origin: candidate.sdk.origin, path: candidate.sdk.path },
       ...(input.candidate.buildId && { buildId: input.candidate.buildId }),
     },
     selection,

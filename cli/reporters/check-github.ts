@@ -32,6 +32,7 @@ export function reportCheckToGitHub(report: CheckReport, env: Env = process.env)
       errors: report.summary.errors,
       'not-checked': report.interrupted?.notChecked ?? 0,
       'bundle-hash': report.candidate.bundleHash,
+      ...(report.candidate.sdk && { 'sdk-version': report.candidate.sdk.version }),
     },
     env,
   );

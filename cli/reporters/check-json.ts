@@ -40,7 +40,13 @@ export function checkJson(report: CheckReport): CheckJson {
   return {
     schemaVersion: report.schemaVersion,
     verdict: checkVerdict(report),
-    candidate: { source: candidate.source, bundleHash: candidate.bundleHash, buildId: candidate.buildId, bundleCache: candidate.bundleCache },
+    candidate: {
+      source: candidate.source,
+      bundleHash: candidate.bundleHash,
+      buildId: candidate.buildId,
+      bundleCache: candidate.bundleCache,
+      sdk: candidate.sdk && { language: candidate.sdk.language, version: candidate.sdk.version, origin: candidate.sdk.origin, path: candidate.sdk.path },
+    },
     selection: selectionJson(report.selection),
     shard: shard && { index: shard.index, count: shard.count },
     summary: { total: summary.total, compatible: summary.compatible, incompatible: summary.incompatible, errors: summary.errors },

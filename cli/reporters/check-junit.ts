@@ -5,7 +5,7 @@
  * executions never checked are visible rather than silently missing.
  */
 import { sortResults, type CheckReport, type CheckResult } from '../core/check-report.js';
-import { describeDivergence, describeFailure, describeSelection, plural, verdictLabel } from './check-wording.js';
+import { describeDivergence, describeFailure, describeSdk, describeSelection, plural, verdictLabel } from './check-wording.js';
 import { writeStdout } from './stdout.js';
 
 // XML 1.0 allows only these characters; anything else (most C0 controls, lone surrogates, U+FFFE/F)
@@ -66,6 +66,9 @@ function properties(report: CheckReport): string[] {
     'candidate.source': report.candidate.source,
     'candidate.bundleHash': report.candidate.bundleHash,
     'candidate.buildId': report.candidate.buildId,
+    'candidate.sdk': report.candidate.sdk && describeSdk(report.candidate.sdk),
+    'candidate.sdk.version': report.candidate.sdk?.version,
+    'candidate.sdk.path': report.candidate.sdk?.path,
     selection: describeSelection(report),
   };
   return [

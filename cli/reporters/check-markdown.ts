@@ -4,7 +4,7 @@
  * limit is dropped whole).
  */
 import { checkVerdict, sortResults, type CheckReport, type CheckResult } from '../core/check-report.js';
-import { describeFailure, describeSelection, interruptedLine, plural, verdictLabel, verdictLine } from './check-wording.js';
+import { describeFailure, describeSdk, describeSelection, interruptedLine, plural, verdictLabel, verdictLine } from './check-wording.js';
 import { writeStdout } from './stdout.js';
 
 export const MAX_FAILURE_ROWS = 100;
@@ -77,6 +77,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
   const { candidate } = report;
   const candidateParts = [escapeCell(candidate.source), `bundle hash ${codeCell(candidate.bundleHash, 'paragraph')}`];
   if (candidate.buildId) candidateParts.push(`Build ID ${codeCell(candidate.buildId, 'paragraph')}`);
+  if (candidate.sdk) candidateParts.push(`replayed with ${escapeCell(describeSdk(candidate.sdk))}`);
   const lines = [
     `## ${verdict === 'passed' ? '✅' : '❌'} safe-deploy check ${verdict}`,
     '',

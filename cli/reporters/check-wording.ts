@@ -3,7 +3,7 @@
  * candidate and selection lines and the closing PASSED/FAILED line. One wording, so the terminal,
  * the job summary and the annotations never disagree.
  */
-import { checkVerdict, type CandidateInfo, type CheckReport, type CheckResult } from '../core/check-report.js';
+import { checkVerdict, type CandidateInfo, type CheckReport, type CheckResult, type SdkInfo } from '../core/check-report.js';
 import type { Verdict } from '../core/verdict.js';
 
 export function plural(count: number, one: string, many = `${one}s`): string {
@@ -61,7 +61,13 @@ export function describeFailure(result: CheckResult): string {
 export function describeCandidate(candidate: CandidateInfo): string {
   const parts = [candidate.source, `bundle hash ${candidate.bundleHash}${candidate.bundleCache === 'hit' ? ' (cached)' : ''}`];
   if (candidate.buildId) parts.push(`Build ID ${candidate.buildId}`);
+  if (candidate.sdk) parts.push(`replayed with ${describeSdk(candidate.sdk)}`);
   return oneLine(parts.join(', '));
+}
+
+/** "@temporalio/worker 1.24.0 (the project's)": which SDK replayed, and whose it is. */
+export function describeSdk(sdk: SdkInfo): string {
+  return `@temporalio/worker ${sdk.version} (${sdk.origin === 'project' ? "the project's" : "safe-deploy's own: the project has none"})`;
 }
 
 export function describeSelection(report: Pick<CheckReport, 'selection' | 'shard'>): string {

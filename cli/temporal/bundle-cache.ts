@@ -24,6 +24,8 @@ export interface BundleInputs {
   payloadConverterPath?: string;
   failureConverterPath?: string;
   interceptorModules?: string[];
+  /** The package.json of the @temporalio/worker that bundles (the project's, or safe-deploy's). */
+  workerPackageJson: string;
 }
 
 export type BundleLookup = { hit: true; code: string } | { hit: false; reason: string };
@@ -66,22 +68,25 @@ const TOOLCHAIN: [name: string, loadedBy: string | undefined][] = [
   ['browserslist', 'webpack'],
   ['caniuse-lite', 'browserslist'],
 ];
-let toolchain: Record<string, string | null> | undefined;
+const toolchains = new Map<string, Record<string, string | null>>();
 
-function toolchainVersions(): Record<string, string | null> {
-  if (toolchain) return toolchain;
-  const found = new Map<string, string>(); // name -> its package.json
+/** The toolchain's versions, starting from the @temporalio/worker that bundles. */
+function toolchainVersions(workerPackageJson: string): Record<string, string | null> {
+  const known = toolchains.get(workerPackageJson);
+  if (known) return known;
+  const found = new Map<string, string>([['@temporalio/worker', workerPackageJson]]); // name -> its package.json
   const versions: Record<string, string | null> = {};
   for (const [name, loadedBy] of TOOLCHAIN) {
     try {
-      const path = createRequire(found.get(loadedBy ?? '') ?? import.meta.url).resolve(`${name}/package.json`);
+      const path = found.get(name) ?? createRequire(found.get(loadedBy ?? '') ?? workerPackageJson).resolve(`${name}/package.json`);
       found.set(name, path);
       versions[name] = String((JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown }).version);
     } catch {
       versions[name] = null;
     }
   }
-  return (toolchain = versions);
+  toolchains.set(workerPackageJson, versions);
+  return versions;
 }
 
 /** Environment variables that change what webpack (through browserslist) and swc produce. */
@@ -95,7 +100,9 @@ function toolEnv(env: NodeJS.ProcessEnv): [string, string][] {
 function keyMaterial(inputs: BundleInputs, env: NodeJS.ProcessEnv): Manifest['keyMaterial'] {
   return {
     format: FORMAT,
-    toolchain: toolchainVersions(),
+    // Where the SDK is as well as its version: two installs of one version can differ in webpack/swc.
+    worker: inputs.workerPackageJson,
+    toolchain: toolchainVersions(inputs.workerPackageJson),
     // webpack's context: module IDs in the bundle are relative to it, and browserslist is looked up from it.
     context: process.cwd(),
     env: toolEnv(env),

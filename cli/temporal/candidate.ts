@@ -13,6 +13,7 @@ import type { BundleCacheUse } from '../core/check-report.js';
 import { BundleError, UsageError } from '../errors.js';
 import { bundleCacheDir, readCachedBundle, recordBundleInputs, writeCachedBundle, type BundleInputs } from './bundle-cache.js';
 import { prewarmReplayThreads } from './replay-threads.js';
+import { resolveReplaySdk, type ReplaySdk } from './sdk.js';
 
 export interface CandidateOptions {
   /** Workflow source (TS or JS) to bundle. */
@@ -39,6 +40,8 @@ export interface Candidate {
   codecModule?: string;
   /** `hit`: the bundle came from the bundle cache; `off`: no cache (disabled, or a prebuilt bundle). */
   bundleCache: BundleCacheUse;
+  /** The SDK that bundles and replays it: the project's own @temporalio/worker where it has one. */
+  sdk: ReplaySdk;
 }
 
 function trimCompilerMessage(err: unknown): string {
@@ -69,19 +72,20 @@ async function loadCodecs(modulePath: string | undefined): Promise<PayloadCodec[
 
 export async function loadCandidate(options: CandidateOptions): Promise<Candidate> {
   const payloadCodecs = await loadCodecs(options.codecModule);
+  if (!options.bundlePath && options.workflowsPath && !existsSync(resolve(options.workflowsPath))) {
+    throw new UsageError(`workflows path not found: ${options.workflowsPath}`, 'point --workflows at the file (or folder index) that exports your workflows');
+  }
+  const sdk = resolveReplaySdk({ workflowsPath: options.bundlePath ? undefined : options.workflowsPath });
   // A check replays with one thread per core (the CLI's default --parallel): start them now.
-  if (availableParallelism() > 1) prewarmReplayThreads(availableParallelism());
+  if (availableParallelism() > 1) prewarmReplayThreads(sdk, availableParallelism());
   if (options.bundlePath) {
     const path = resolve(options.bundlePath);
     if (!existsSync(path)) throw new UsageError(`bundle not found: ${options.bundlePath}`, 'build one with bundleWorkflowCode, or pass --workflows');
     const code = readFileSync(path, 'utf8');
-    return { source: options.bundlePath, bundleHash: hashCode(code), code, payloadCodecs, ...codecModuleOf(options), bundleCache: 'off' };
+    return { source: options.bundlePath, bundleHash: hashCode(code), code, payloadCodecs, ...codecModuleOf(options), bundleCache: 'off', sdk };
   }
   if (!options.workflowsPath) throw new UsageError('no candidate given', 'pass --workflows PATH (workflow source) or --bundle FILE');
   const workflowsPath = resolve(options.workflowsPath);
-  if (!existsSync(workflowsPath)) {
-    throw new UsageError(`workflows path not found: ${options.workflowsPath}`, 'point --workflows at the file (or folder index) that exports your workflows');
-  }
   for (const extra of [options.payloadConverterPath, options.failureConverterPath, ...(options.interceptorModules ?? [])]) {
     if (extra && !existsSync(resolve(extra))) throw new UsageError(`module not found: ${extra}`, 'check the path of the converter / interceptor module');
   }
@@ -90,6 +94,7 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
     payloadConverterPath: options.payloadConverterPath && resolve(options.payloadConverterPath),
     failureConverterPath: options.failureConverterPath && resolve(options.failureConverterPath),
     interceptorModules: options.interceptorModules?.map((m) => resolve(m)),
+    workerPackageJson: sdk.workerPackageJson,
   };
   const source = options.workflowsPath;
   const cacheDir = bundleCacheDir(options.bundleCache);
@@ -100,19 +105,20 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
     payloadCodecs,
     ...codecModuleOf(options),
     bundleCache,
+    sdk,
   });
   if (cacheDir) {
     const cached = readCachedBundle(cacheDir, inputs);
     if (cached.hit) return candidate(cached.code, 'hit');
   }
-  const code = await bundle(inputs, cacheDir);
+  const code = await bundle(sdk, inputs, cacheDir);
   return candidate(code, cacheDir ? 'miss' : 'off');
 }
 
 /** Runs webpack through the SDK; stores the result in the cache when there is one. */
-async function bundle(inputs: BundleInputs, cacheDir: string | undefined): Promise<string> {
+async function bundle(sdk: ReplaySdk, inputs: BundleInputs, cacheDir: string | undefined): Promise<string> {
   // Loaded here, not at the top: on a cache hit the main thread never loads the SDK's worker (~0.3 s).
-  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
+  const { bundleWorkflowCode, DefaultLogger } = await loadSdkWorker(sdk);
   const recording = cacheDir ? recordBundleInputs() : undefined;
   // Webpack's actual complaint arrives through the logger, not in the thrown error.
   const bundlerErrors: string[] = [];
@@ -137,6 +143,11 @@ async function bundle(inputs: BundleInputs, cacheDir: string | undefined): Promi
   }
   if (cacheDir && recording) writeCachedBundle(cacheDir, inputs, code, recording);
   return code;
+}
+
+/** The SDK's worker package (CommonJS), loaded from where resolveReplaySdk found it. */
+export async function loadSdkWorker(sdk: ReplaySdk): Promise<typeof import('@temporalio/worker')> {
+  return (await import(pathToFileURL(sdk.modules.worker).href)) as typeof import('@temporalio/worker');
 }
 
 function codecModuleOf(options: CandidateOptions): Pick<Candidate, 'codecModule'> {

@@ -1,153 +1,38 @@
 /**
- * Replay in worker threads: one Temporal runtime and ONE replay worker per thread.
+ * Replay in worker threads: one Temporal runtime and ONE replay worker per thread (replay-thread.ts).
+ *
+ * The main thread reads the histories (the caller's iterable: runCheck parses the files there),
+ * encodes each as History protobuf bytes and hands it to a thread that has fewer than THREAD_QUEUE
+ * in flight. Bytes, not objects, cross to the thread, so the thread decodes them with the proto
+ * package of the SDK it replays with, whichever version that is.
  */
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
 import protoRoot from '@temporalio/proto';
 import { classifyReplay } from '../core/verdict.js';
+import { packageRoot } from '../paths.js';
 import { Channel } from '../util/channel.js';
 import type { Candidate } from './candidate.js';
+import type { FromThread, ReplayThreadData, ToThread } from './replay-thread.js';
 import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replayer.js';
-
+import type { ReplaySdk } from './sdk.js';
 
 /** Histories queued per thread beyond the one it is replaying, so it never waits for the parser. */
 const THREAD_QUEUE = 4;
 
 const HistoryProto = protoRoot.temporal.api.history.v1.History;
 
-type ToThread =
-  | { type: 'init'; code: string; codecModule?: string; replayName: string }
-  | { type: 'history'; workflowId: string; bytes: Uint8Array }
-  | { type: 'end' };
-type FromThread =
-  | { type: 'result'; error?: { name: string; message: string } }
-  | { type: 'done' }
-  | { type: 'fatal'; error: { name: string; message: string; stack?: string } };
-
 /**
- * Each thread has its own Temporal runtime and ONE replay worker fed by messages: the main thread
- * reads the histories (the caller's iterable: runCheck parses the files there), encodes each as
- * History protobuf bytes and hands it to a thread that has fewer than THREAD_QUEUE in flight; the
- * thread replays and answers with the error's name and message only (all `classifyReplay` reads).
- *
- * The thread's source is inline (plain CommonJS, eval'd) so it runs the same from dist/ and from
- * the TypeScript sources under vitest; it requires the SDK by the paths this module resolves.
- * Two SDK defaults that only cost time in a replay are turned off in the thread (its isolate only;
- * neither changes the commands the workflow code issues, so verdicts are unaffected):
- *  - the promise hook that records a stack trace for every promise a workflow creates (it serves the
- *    `__stack_trace` query, which a replay never receives): about a fifth of the replay CPU;
- *  - the vm watchdog: replay workers run with an isolate timeout of 2^32-1 ms (49 days, i.e. none),
- *    for which node starts and joins a watchdog thread on every call into the workflow sandbox.
- * Measured on 2 cores, 10,000 histories: 30.6 s with both off, 56.0 s with the SDK's defaults.
- * If the SDK's layout changes, the try/catch keeps its defaults: slower, never wrong.
+ * The compiled thread module. Next to this file when running from dist/; from the TypeScript
+ * sources (vitest), the build's copy: a thread cannot load TypeScript.
  */
-const THREAD_SOURCE = String.raw`'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const { pathToFileURL } = require('node:url');
-const vm = require('node:vm');
-const { modules } = workerData;
-
-const runInContext = vm.Script.prototype.runInContext;
-vm.Script.prototype.runInContext = function (context, options) {
-  if (options && typeof options.timeout === 'number' && options.timeout >= 0x7fffffff) {
-    const { timeout, ...rest } = options;
-    return runInContext.call(this, context, rest);
-  }
-  return runInContext.call(this, context, options);
-};
-try {
-  const { globalHandlers } = require(modules.vmShared);
-  globalHandlers.install();
-  globalHandlers.stopPromiseHook();
-} catch {
-  // another SDK layout: keep its defaults
-}
-
-const { Worker, Runtime, DefaultLogger } = require(modules.worker);
-const { temporal } = require(modules.proto);
-const History = temporal.api.history.v1.History;
-try {
-  Runtime.install({
-    logger: new DefaultLogger('ERROR', (entry) => process.stderr.write('[temporal ' + entry.level + '] ' + entry.message + '\n')),
-    telemetryOptions: { logging: { filter: 'ERROR', forward: {} } },
-    shutdownSignals: [], // the main thread handles Ctrl-C; the SDK's own handler would fail the replays
-  });
-} catch {
-  // already installed
-}
-
-// The thread may start before the bundle exists (see prewarmReplayThreads): 'init' brings it.
-let onSetup;
-const setupReceived = new Promise((resolve) => (onSetup = resolve));
-const queue = [];
-let ended = false;
-let wake;
-parentPort.on('message', (message) => {
-  if (message.type === 'init') return onSetup(message);
-  if (message.type === 'end') ended = true;
-  else queue.push(message);
-  if (wake) { const w = wake; wake = undefined; w(); }
-});
-const feed = {
-  [Symbol.asyncIterator]: () => ({
-    next: async () => {
-      for (;;) {
-        const message = queue.shift();
-        if (message) return { value: { workflowId: message.workflowId, history: History.decode(message.bytes) }, done: false };
-        if (ended) return { value: undefined, done: true };
-        await new Promise((resolve) => (wake = resolve));
-      }
-    },
-  }),
-};
-
-async function loadCodecs(codecModule) {
-  if (!codecModule) return [];
-  const mod = await import(pathToFileURL(codecModule).href);
-  const codecs = mod.payloadCodecs ?? (Array.isArray(mod.default) ? mod.default : mod.default && mod.default.payloadCodecs);
-  if (!Array.isArray(codecs)) throw new Error('codec module ' + codecModule + ' exports no payloadCodecs array');
-  return codecs;
-}
-
-(async () => {
-  const setup = await setupReceived;
-  const payloadCodecs = await loadCodecs(setup.codecModule);
-  const results = Worker.runReplayHistories(
-    {
-      workflowBundle: { code: setup.code },
-      replayName: setup.replayName,
-      dataConverter: payloadCodecs.length ? { payloadCodecs } : undefined,
-    },
-    feed,
-  );
-  for await (const result of results) {
-    const error = result.error && { name: String(result.error.name), message: String(result.error.message) };
-    parentPort.postMessage(error ? { type: 'result', error } : { type: 'result' });
-  }
-})().then(
-  () => {
-    parentPort.postMessage({ type: 'done' });
-    parentPort.close();
-  },
-  (err) => {
-    const error = err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: 'Error', message: String(err) };
-    parentPort.postMessage({ type: 'fatal', error });
-    parentPort.close();
-  },
-);
-`;
-
-let threadModules: Record<'worker' | 'proto' | 'vmShared', string> | undefined;
-function resolveThreadModules(): Record<'worker' | 'proto' | 'vmShared', string> {
-  if (!threadModules) {
-    const require = createRequire(import.meta.url);
-    threadModules = {
-      worker: require.resolve('@temporalio/worker'),
-      proto: require.resolve('@temporalio/proto'),
-      vmShared: require.resolve('@temporalio/worker/lib/workflow/vm-shared.js'),
-    };
-  }
-  return threadModules;
+function threadModuleFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.js') ? join(dirname(here), 'replay-thread.js') : join(packageRoot(), 'dist', 'cli', 'temporal', 'replay-thread.js');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\``);
+  return file;
 }
 
 /** A history handed to a thread: the item (without its history) and the bytes sent. */
@@ -192,11 +77,10 @@ export const THREAD_HEAP_MB = 128;
  */
 const RECYCLE_AFTER = 10_000;
 
-/** A replay thread; `heapMb` caps its heap (undefined: V8's default limit). */
-function newThread(heapMb: number | undefined): Thread {
-  return new Thread(THREAD_SOURCE, {
-    eval: true,
-    workerData: { modules: resolveThreadModules() },
+/** A replay thread of `sdk`; `heapMb` caps its heap (undefined: V8's default limit). */
+function newThread(sdk: ReplaySdk, heapMb: number | undefined): Thread {
+  return new Thread(threadModuleFile(), {
+    workerData: { modules: sdk.modules } satisfies ReplayThreadData,
     ...(heapMb !== undefined && { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
   });
 }
@@ -206,12 +90,12 @@ function newThread(heapMb: number | undefined): Thread {
  * them (~0.3 s) overlaps the bundling instead of delaying the first replay. They do not keep the
  * process alive, and stop if no replay claims them within WARM_THREAD_TTL_MS.
  */
-const warmThreads: { thread: Thread; usable: boolean }[] = [];
+const warmThreads: { thread: Thread; sdkPath: string; usable: boolean }[] = [];
 const WARM_THREAD_TTL_MS = 60_000;
 
-export function prewarmReplayThreads(count: number): void {
+export function prewarmReplayThreads(sdk: ReplaySdk, count: number): void {
   while (warmThreads.length < count) {
-    const warm = { thread: newThread(THREAD_HEAP_MB), usable: true };
+    const warm = { thread: newThread(sdk, THREAD_HEAP_MB), sdkPath: sdk.path, usable: true };
     warm.thread.unref();
     warm.thread.once('error', () => (warm.usable = false));
     warm.thread.once('exit', () => {
@@ -226,10 +110,10 @@ export function prewarmReplayThreads(count: number): void {
   }, WARM_THREAD_TTL_MS).unref();
 }
 
-function takeWarmThread(): Thread | undefined {
+function takeWarmThread(sdk: ReplaySdk): Thread | undefined {
   for (let warm = warmThreads.shift(); warm; warm = warmThreads.shift()) {
     warm.thread.removeAllListeners();
-    if (!warm.usable) {
+    if (!warm.usable || warm.sdkPath !== sdk.path) {
       void warm.thread.terminate();
       continue;
     }
@@ -282,7 +166,7 @@ export async function* replayInThreads(
   };
 
   const start = (slot: Slot | undefined, capped: boolean, quota = RECYCLE_AFTER): ReplayThread => {
-    const thread = (capped && heapMb === THREAD_HEAP_MB && takeWarmThread()) || newThread(capped ? heapMb : undefined);
+    const thread = (capped && heapMb === THREAD_HEAP_MB && takeWarmThread(candidate.sdk)) || newThread(candidate.sdk, capped ? heapMb : undefined);
     const init: ToThread = { type: 'init', code: candidate.code, replayName: `safe-deploy-${started++}` };
     if (candidate.codecModule) init.codecModule = candidate.codecModule;
     thread.postMessage(init);

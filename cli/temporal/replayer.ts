@@ -6,14 +6,19 @@
  * a replay worker runs the workflow code on the thread that created it, so in-process workers all
  * share the main thread, which also parses the histories; threads put every core to work.
  */
+import { createRequire } from 'node:module';
+import protoRoot from '@temporalio/proto';
 import type { LogEntry } from '@temporalio/worker';
 import { UsageError } from '../errors.js';
 import { classifyReplay, type ReplayOutcome } from '../core/verdict.js';
 import type { HistoryFacts } from '../core/history-facts.js';
 import { Channel } from '../util/channel.js';
-import type { Candidate } from './candidate.js';
+import { loadSdkWorker, type Candidate } from './candidate.js';
 import type { History } from './history-json.js';
 import { replayInThreads } from './replay-threads.js';
+import type { ReplaySdk } from './sdk.js';
+
+const OurHistory = protoRoot.temporal.api.history.v1.History;
 
 export interface ReplayItem {
   workflowId: string;
@@ -40,17 +45,19 @@ export function withoutHistory({ history: _history, ...rest }: ReplayItem): Repl
 }
 
 /**
- * The SDK's worker package, loaded when a replay runs on this thread. Importing it costs ~0.25 s
- * (it loads webpack too); a check that replays in threads never needs it here.
+ * The SDK's worker package, loaded when a replay runs on this thread (the candidate's SDK, else
+ * safe-deploy's own). Importing it costs ~0.25 s (it loads webpack too); a check that replays in
+ * threads never needs it here.
  */
-const loadWorkerPackage = () => import('@temporalio/worker');
+const loadWorkerPackage = (sdk?: ReplaySdk) => (sdk ? loadSdkWorker(sdk) : import('@temporalio/worker'));
 
-let runtimeInstalled = false;
+const runtimesInstalled = new Set<string>();
 /** The SDK's own logs go to stderr, and only its errors: replay failures are reported as data. */
-export async function installQuietRuntime(): Promise<void> {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  const { DefaultLogger, Runtime } = await loadWorkerPackage();
+export async function installQuietRuntime(sdk?: ReplaySdk): Promise<void> {
+  const key = sdk?.path ?? '';
+  if (runtimesInstalled.has(key)) return;
+  runtimesInstalled.add(key);
+  const { DefaultLogger, Runtime } = await loadWorkerPackage(sdk);
   const logger = new DefaultLogger('ERROR', (entry: LogEntry) => {
     process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`);
   });
@@ -67,8 +74,10 @@ export interface ReplayOptions {
   parallel?: number;
   signal?: AbortSignal;
   /**
-   * Run each replay worker in a worker thread of its own. Default: when `parallel` > 1 (and the
-   * candidate's payload codecs, if any, can be loaded by a thread), unless `items` is a short array.
+   * Run each replay worker in a worker thread of its own. Default: yes (when the candidate's payload
+   * codecs, if any, can be loaded by a thread), unless `items` is a short array. One thread for
+   * `parallel` 1 as well: it gets the thread's replay speed-ups, and keeps the main thread free to
+   * read histories.
    */
   threads?: boolean;
   /** Heap cap of a replay thread (V8 old generation, MB); exposed for tests and tuning. */
@@ -96,18 +105,21 @@ export async function* replayAll(
 
   const threadable = candidate.payloadCodecs.length === 0 || candidate.codecModule !== undefined;
   const fewItems = Array.isArray(items) && items.length < 2 * parallel;
-  if (options.threads ?? (parallel > 1 && threadable && !fewItems)) {
+  if (options.threads ?? (threadable && !fewItems)) {
     if (!threadable) throw new UsageError('replay threads need the payload codecs as a module path', 'load the candidate with `codecModule`');
     yield* replayInThreads(candidate, pull, parallel, options.threadHeapMb);
     return;
   }
 
-  await installQuietRuntime();
-  const { Worker } = await loadWorkerPackage();
+  await installQuietRuntime(candidate.sdk);
+  const { Worker } = await loadWorkerPackage(candidate.sdk);
+  // Histories cross to the candidate's SDK as bytes, decoded by its own proto package.
+  const { History } = (createRequire(import.meta.url)(candidate.sdk.modules.proto) as typeof import('@temporalio/proto')).temporal.api.history.v1;
   const out = new Channel<ReplayItemResult>();
   let running = parallel;
+  const toSdk = (history: History): History => History.decode(OurHistory.encode(history).finish());
   for (let i = 0; i < parallel; i++) {
-    void runOne(Worker, candidate, pull, out, i).then(
+    void runOne(Worker, candidate, pull, toSdk, out, i).then(
       () => {
         if (--running === 0) out.close();
       },
@@ -121,6 +133,7 @@ async function runOne(
   Worker: typeof import('@temporalio/worker').Worker,
   candidate: Candidate,
   pull: () => Promise<IteratorResult<ReplayItem>>,
+  toSdk: (history: History) => History,
   out: Channel<ReplayItemResult>,
   index: number,
 ): Promise<void> {
@@ -131,7 +144,7 @@ async function runOne(
         const next = await pull();
         if (next.done) return { value: undefined, done: true };
         inFlight.push(withoutHistory(next.value));
-        return { value: { workflowId: next.value.workflowId, history: next.value.history }, done: false };
+        return { value: { workflowId: next.value.workflowId, history: toSdk(next.value.history) }, done: false };
       },
     }),
   };

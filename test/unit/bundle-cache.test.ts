@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { bundleCacheDir, readCachedBundle } from '../../cli/temporal/bundle-cache.js';
 import { loadCandidate } from '../../cli/temporal/candidate.js';
+import { resolveReplaySdk } from '../../cli/temporal/sdk.js';
 import { runCli } from '../helpers/cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -58,7 +59,7 @@ const load = (workflowsPath: string, bundleCache: string | false | undefined) =>
 const entryFiles = (cache: string, ext: '.json' | '.js') => readdirSync(cache).filter((f) => f.endsWith(ext)).map((f) => join(cache, f));
 /** `hit`, or why not: what a lookup would say now. */
 const lookup = (cache: string, workflowsPath: string): string => {
-  const r = readCachedBundle(cache, { workflowsPath });
+  const r = readCachedBundle(cache, { workflowsPath, workerPackageJson: resolveReplaySdk({ workflowsPath }).workerPackageJson });
   return r.hit ? 'hit' : r.reason;
 };
 
