@@ -53,12 +53,12 @@ export function latestEntries(entries: readonly JournalEntry[]): Map<string, Jou
 }
 
 /** Parses journal text; a torn last line (a crash mid-write) is ignored, anything else is an error. */
-export function parseJournal(text: string): JournalEntry[] {
+export function parseJournal<E = JournalEntry>(text: string): E[] {
   const lines = text.split('\n').filter((l) => l.trim());
-  const entries: JournalEntry[] = [];
+  const entries: E[] = [];
   lines.forEach((line, i) => {
     try {
-      entries.push(JSON.parse(line) as JournalEntry);
+      entries.push(JSON.parse(line) as E);
     } catch (err) {
       if (i !== lines.length - 1) throw new Error(`journal line ${i + 1} is not JSON: ${(err as Error).message}`);
     }

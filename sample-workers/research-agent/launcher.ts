@@ -19,7 +19,7 @@ function workerScript(): string {
   throw new Error(`compiled worker not found (${fromSource}): run \`npm run build\` first`);
 }
 
-export type SampleVersion = 'v1' | 'v2' | 'v3';
+export type SampleVersion = 'v1' | 'v2' | 'v3' | 'v4';
 
 export interface SampleWorker {
   version: SampleVersion;

@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const version = process.argv[2];
-if (!version || !/^v[123]$/.test(version)) {
-  process.stderr.write('usage: rollout.js v1|v2|v3\n');
+if (!version || !/^v[1-4]$/.test(version)) {
+  process.stderr.write('usage: rollout.js v1|v2|v3|v4\n');
   process.exit(2);
 }
 const log = join(process.env.ROLLOUT_LOG_DIR ?? tmpdir(), `research-agent-${version}-${process.pid}.log`);

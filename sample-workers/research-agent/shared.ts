@@ -14,6 +14,8 @@ export const DEPLOYMENT_NAME_DEFAULT = 'research-agent';
 export const PROCEED_SIGNAL = 'proceed';
 /** ResearchPollingWorkflow: queue a request (payload: ResearchRequest). */
 export const SUBMIT_REQUEST_SIGNAL = 'submit_request';
+/** ResearchFollowUpWorkflow: a reader's question to answer after the follow-up period (payload: string). */
+export const ASK_SIGNAL = 'ask';
 /** ResearchPollingWorkflow: wake the idle loop so it re-checks its state and versioning flags (no payload). */
 export const WAKE_UP_SIGNAL = 'wake_up';
 
@@ -24,6 +26,17 @@ export const STATE_QUERY = 'state';
 
 /** v1/v2 idle timer of the polling loop (v3 removed the timer). */
 export const POLL_INTERVAL = '1 hour';
+
+/** ResearchFollowUpWorkflow's default follow-up period. */
+export const FOLLOW_UP_AFTER = '1 hour';
+
+/** v4 rejects longer questions (and, by a bug, fails its workflow task doing so). */
+export const MAX_QUESTION_LENGTH = 200;
+
+export interface FollowUpOptions {
+  /** How long to collect questions after the research (a duration string or ms). */
+  followUpAfter?: string | number;
+}
 
 export interface ResearchRequest {
   id: string;
@@ -57,5 +70,5 @@ export type ResearchPhase =
   | 'reviewing'
   | 'completed';
 
-export const RESEARCH_VERSIONS = ['v1', 'v2', 'v3'] as const;
+export const RESEARCH_VERSIONS = ['v1', 'v2', 'v3', 'v4'] as const;
 export type ResearchVersion = (typeof RESEARCH_VERSIONS)[number];

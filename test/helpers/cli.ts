@@ -22,5 +22,5 @@ export async function runCli(args: string[], options: { env?: Record<string, str
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
-export const sampleWorkflows = (version: 'v1' | 'v2' | 'v3') =>
+export const sampleWorkflows = (version: 'v1' | 'v2' | 'v3' | 'v4') =>
   join(import.meta.dirname, '..', '..', 'sample-workers', 'research-agent', version, 'workflows.ts');

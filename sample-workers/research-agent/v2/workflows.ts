@@ -125,3 +125,6 @@ export async function ResearchPollingWorkflow(state?: PollingState): Promise<voi
   }
 }
 setWorkflowOptions({ versioningBehavior: 'PINNED' }, ResearchPollingWorkflow);
+
+// Unchanged since v1; v4 changes it.
+export { ResearchFollowUpWorkflow, askSignal } from '../follow-up.js';

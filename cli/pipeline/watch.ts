@@ -1,0 +1,313 @@
+/**
+ * The last pipeline step: for a window after the rollout, look for running executions of the
+ * deployment whose workflow tasks fail on the candidate, and act (cli/core/watch.ts decides):
+ * pin back those whose history the old build wrote, report the others with their reset point
+ * (and reset them only with --reset). Every round re-reads the server; every change is journaled
+ * before and after it is made, so a re-run resumes and never pins or resets twice.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { parseJournal } from '../core/journal.js';
+import { SAFE_DEPLOY_IDENTITY } from '../core/plan.js';
+import { buildVisibilityQuery } from '../core/selection.js';
+import {
+  decideWatch,
+  longRunningNote,
+  onCandidate,
+  resetCommand,
+  tasksFailing,
+  WATCH_SCHEMA_VERSION,
+  type Failure,
+  type WatchedExecution,
+} from '../core/watch.js';
+import { UsageError } from '../errors.js';
+import type { TemporalHandle } from '../temporal/connection.js';
+import { describeDeployment } from '../temporal/deployments.js';
+import { setOverride } from '../temporal/executions.js';
+import { listExecutions } from '../temporal/histories.js';
+import { describeWatched, fetchEvents, REPORTED_PROBLEMS, resetExecution, taskOutcomes } from '../temporal/task-health.js';
+import { acquireLock } from '../util/lock-file.js';
+import { rateLimiter } from '../util/rate.js';
+
+export type WatchAction = 'pin-back' | 'reset';
+export type WatchJournalStatus = 'started' | 'done' | 'confirmed' | 'failed';
+
+export interface WatchJournalEntry {
+  at: string;
+  workflowId: string;
+  runId: string;
+  action: WatchAction;
+  status: WatchJournalStatus;
+  /** pin-back: the version pinned to; reset: the new run ID. */
+  target?: string;
+  detail?: string;
+}
+
+export type WatchItemStatus =
+  /** Pinned back and its next workflow task completed on the old version. */
+  | 'pinned-back'
+  /** Pinned back; no task completed there yet when the window closed. */
+  | 'pinned-unconfirmed'
+  /** Reported with its reset point; nothing changed. */
+  | 'reset-needed'
+  /** Reset (--reset) to its reset point, the new run pinned to the old version. */
+  | 'reset'
+  /** --dry-run: what a real run would do. */
+  | 'would-pin-back'
+  | 'would-reset'
+  /** The change was refused or did not take. */
+  | 'failed';
+
+export interface WatchItem {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  failure: Failure;
+  status: WatchItemStatus;
+  reason: string;
+  /** pin-back: the version it went back to. */
+  pinnedTo?: string;
+  /** The version that completed its last task before the candidate took over. */
+  from?: string;
+  resetEventId?: number;
+  resetCommand?: string;
+  newRunId?: string;
+  reportedByServer: boolean;
+  /** Set for a pinned-back long-running type. */
+  longRunningNote?: string;
+  detail?: string;
+}
+
+export interface WatchReport {
+  schemaVersion: typeof WATCH_SCHEMA_VERSION;
+  deployment: string;
+  candidate: string;
+  windowMs: number;
+  startedAt: string;
+  endedAt: string;
+  rounds: number;
+  /** Distinct running executions described during the window. */
+  scanned: number;
+  /** Executions the server flagged with TemporalReportedProblems during the window. */
+  reportedByServer: number;
+  items: WatchItem[];
+  counts: { failing: number; pinnedBack: number; unconfirmed: number; resetNeeded: number; reset: number; failed: number };
+  verdict: 'clean' | 'broke' | 'interrupted';
+  dryRun: boolean;
+  journalFile?: string;
+}
+
+export interface WatchInput {
+  temporal: TemporalHandle;
+  deployment: string;
+  /** Default: the deployment's current version. */
+  candidateBuildId?: string;
+  windowMs: number;
+  intervalMs?: number;
+  /** Requests per second to the server (describe, history, override). */
+  rps?: number;
+  /** How long to wait, after the window, for pinned-back executions to complete a task. */
+  confirmTimeoutMs?: number;
+  longRunningTypes?: string[];
+  reset?: boolean;
+  dryRun?: boolean;
+  journalPath: string;
+  signal?: AbortSignal;
+  onStep?: (message: string) => void;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+const key = (e: { workflowId: string; runId: string }) => `${e.workflowId}\u0000${e.runId}`;
+
+export function readWatchJournal(path: string): WatchJournalEntry[] {
+  return existsSync(path) ? parseJournal<WatchJournalEntry>(readFileSync(path, 'utf8')) : [];
+}
+
+export async function runWatch(input: WatchInput): Promise<WatchReport> {
+  const { temporal: t, deployment } = input;
+  const state = await describeDeployment(t, deployment);
+  if (!state) throw new UsageError(`Worker Deployment "${deployment}" not found`, 'check --deployment and --namespace');
+  const candidate = input.candidateBuildId ? `${deployment}:${input.candidateBuildId}` : state.currentVersion;
+  if (!candidate) throw new UsageError(`Worker Deployment "${deployment}" has no current version`, 'pass --candidate-build-id');
+  const release = input.dryRun ? () => undefined : acquireLock(input.journalPath);
+  try {
+    return await watchWindow(input, candidate);
+  } finally {
+    release();
+  }
+}
+
+async function watchWindow(input: WatchInput, candidate: string): Promise<WatchReport> {
+  const { temporal: t } = input;
+  const started = Date.now();
+  const limit = rateLimiter(input.rps ?? 20);
+  const items = new Map<string, WatchItem>();
+  const scanned = new Set<string>();
+  const flagged = new Set<string>();
+  /** Pinned back, waiting for a task to complete on the old version. */
+  const confirming = new Map<string, { item: WatchItem; afterEventId: number }>();
+  const journal = readWatchJournal(input.journalPath);
+  const record = (e: Omit<WatchJournalEntry, 'at'>): void => {
+    if (!input.dryRun) appendFileSync(input.journalPath, JSON.stringify({ at: new Date().toISOString(), ...e }) + '\n');
+  };
+  const done = new Map<string, WatchJournalEntry>();
+  for (const e of journal) if (e.status !== 'started') done.set(`${key(e)}\u0000${e.action}`, e);
+
+  const query = buildVisibilityQuery({ deployment: input.deployment });
+  const problemsQuery = `${query} AND ${REPORTED_PROBLEMS} IN ("category=WorkflowTaskFailed", "category=WorkflowTaskTimedOut")`;
+  let rounds = 0;
+
+  const confirm = async (): Promise<void> => {
+    for (const [k, c] of confirming) {
+      await limit();
+      const tasks = taskOutcomes(await fetchEvents(t, c.item));
+      if (tasks.some((x) => x.kind === 'completed' && x.eventId > c.afterEventId && x.version === c.item.pinnedTo)) {
+        c.item.status = 'pinned-back';
+        record({ workflowId: c.item.workflowId, runId: c.item.runId, action: 'pin-back', status: 'confirmed', target: c.item.pinnedTo });
+        input.onStep?.(`${c.item.workflowId}: its next workflow task completed on ${c.item.pinnedTo}`);
+        confirming.delete(k);
+      }
+    }
+  };
+
+  const handle = async (e: WatchedExecution): Promise<void> => {
+    const k = key(e);
+    if (items.has(k)) return;
+    await limit();
+    const events = await fetchEvents(t, e);
+    const tasks = taskOutcomes(events);
+    const decision = decideWatch({ execution: e, tasks, candidateVersion: candidate });
+    const base = { workflowId: e.workflowId, runId: e.runId, workflowType: e.workflowType, failure: decision.failure, reason: decision.reason, reportedByServer: e.reportedProblems.length > 0 };
+    const lastEventId = Number(events.at(-1)?.eventId ?? 0);
+    if (decision.action === 'pin-back') {
+      const item: WatchItem = { ...base, status: 'would-pin-back', pinnedTo: decision.to, from: decision.to };
+      if ((input.longRunningTypes ?? []).includes(e.workflowType)) item.longRunningNote = longRunningNote(decision.to);
+      items.set(k, item);
+      input.onStep?.(`${e.workflowId}: ${decision.failure.kind === 'nde' ? 'non-determinism error' : 'workflow task failure'} on ${candidate}; ${input.dryRun ? 'would pin' : 'pinning'} it back to ${decision.to}`);
+      if (input.dryRun) return;
+      const already = done.get(`${k}\u0000pin-back`);
+      if (!(already && already.target === decision.to && already.status !== 'failed')) {
+        record({ workflowId: e.workflowId, runId: e.runId, action: 'pin-back', status: 'started', target: decision.to, detail: decision.failure.message.slice(0, 300) });
+        await limit();
+        try {
+          await setOverride(t, e, { kind: 'pinned', version: decision.to }, SAFE_DEPLOY_IDENTITY);
+        } catch (err) {
+          item.status = 'failed';
+          item.detail = (err as Error).message;
+          record({ workflowId: e.workflowId, runId: e.runId, action: 'pin-back', status: 'failed', target: decision.to, detail: item.detail });
+          return;
+        }
+        record({ workflowId: e.workflowId, runId: e.runId, action: 'pin-back', status: 'done', target: decision.to });
+      }
+      item.status = 'pinned-unconfirmed';
+      confirming.set(k, { item, afterEventId: lastEventId });
+      return;
+    }
+    const command = resetCommand(e, decision, candidate, { address: t.address, namespace: t.namespace });
+    const item: WatchItem = {
+      ...base,
+      status: 'reset-needed',
+      ...(decision.from && { from: decision.from }),
+      ...(decision.resetEventId !== undefined && { resetEventId: decision.resetEventId }),
+      ...(command && { resetCommand: command }),
+    };
+    items.set(k, item);
+    input.onStep?.(`${e.workflowId}: workflow tasks fail on ${candidate}, which already ran it: reset point event ${decision.resetEventId ?? 'none'}`);
+    if (!input.reset || decision.resetEventId === undefined) return;
+    if (input.dryRun) {
+      item.status = 'would-reset';
+      return;
+    }
+    const already = done.get(`${k}\u0000reset`);
+    if (already?.status === 'done') {
+      item.status = 'reset';
+      if (already.target) item.newRunId = already.target;
+      return;
+    }
+    record({ workflowId: e.workflowId, runId: e.runId, action: 'reset', status: 'started', detail: `event ${decision.resetEventId}` });
+    await limit();
+    try {
+      item.newRunId = await resetExecution(t, e, decision.resetEventId, {
+        reason: `safe-deploy watch: workflow tasks fail on ${candidate}`,
+        identity: SAFE_DEPLOY_IDENTITY,
+        ...(decision.from && { override: { kind: 'pinned', version: decision.from } }),
+      });
+      item.status = 'reset';
+      record({ workflowId: e.workflowId, runId: e.runId, action: 'reset', status: 'done', target: item.newRunId });
+    } catch (err) {
+      item.status = 'failed';
+      item.detail = (err as Error).message;
+      record({ workflowId: e.workflowId, runId: e.runId, action: 'reset', status: 'failed', detail: item.detail });
+    }
+  };
+
+  const round = async (): Promise<void> => {
+    rounds++;
+    // The server's own flag first (cheap, but set only after several failed attempts), then every
+    // running execution's pending task (the ground truth).
+    const refs = new Map<string, { workflowId: string; runId: string }>();
+    try {
+      for await (const e of listExecutions(t, problemsQuery, { signal: input.signal })) {
+        refs.set(key(e), e);
+        flagged.add(key(e));
+      }
+    } catch {
+      // A server without the attribute refuses the query: the scan below still finds them.
+    }
+    for await (const e of listExecutions(t, query, { signal: input.signal })) refs.set(key(e), e);
+    for (const ref of refs.values()) {
+      if (input.signal?.aborted) return;
+      if (items.has(key(ref))) continue;
+      await limit();
+      const e = await describeWatched(t, ref);
+      if (!e) continue;
+      scanned.add(key(ref));
+      if (e.reportedProblems.length) flagged.add(key(ref));
+      if (onCandidate(e, candidate) && tasksFailing(e)) await handle(e);
+    }
+    await confirm();
+  };
+
+  const windowEnd = started + input.windowMs;
+  for (;;) {
+    await round();
+    if (input.signal?.aborted || Date.now() >= windowEnd) break;
+    await sleep(Math.min(input.intervalMs ?? 5_000, Math.max(0, windowEnd - Date.now())), input.signal);
+  }
+  // Give pinned-back executions their retry: the server backs off between failed attempts.
+  const confirmEnd = Date.now() + (input.confirmTimeoutMs ?? 60_000);
+  while (confirming.size > 0 && !input.signal?.aborted && Date.now() < confirmEnd) {
+    await sleep(1_000, input.signal);
+    await confirm();
+  }
+
+  const list = [...items.values()];
+  const count = (...s: WatchItemStatus[]) => list.filter((i) => s.includes(i.status)).length;
+  return {
+    schemaVersion: WATCH_SCHEMA_VERSION,
+    deployment: input.deployment,
+    candidate,
+    windowMs: input.windowMs,
+    startedAt: new Date(started).toISOString(),
+    endedAt: new Date().toISOString(),
+    rounds,
+    scanned: scanned.size,
+    reportedByServer: flagged.size,
+    items: list,
+    counts: {
+      failing: list.length,
+      pinnedBack: count('pinned-back', 'would-pin-back'),
+      unconfirmed: count('pinned-unconfirmed'),
+      resetNeeded: count('reset-needed', 'would-reset'),
+      reset: count('reset'),
+      failed: count('failed'),
+    },
+    verdict: input.signal?.aborted ? 'interrupted' : list.length > 0 ? 'broke' : 'clean',
+    dryRun: Boolean(input.dryRun),
+    ...(!input.dryRun && { journalFile: input.journalPath }),
+  };
+}
