@@ -19,6 +19,8 @@ import { registerNudge } from './commands/nudge.js';
 import { registerStatus } from './commands/status.js';
 import { registerDevServer } from './commands/dev-server.js';
 import { registerPlan } from './commands/plan.js';
+import { registerRollback } from './commands/rollback.js';
+import { registerWatch } from './commands/watch.js';
 import type { CommandContext } from './commands/common.js';
 import { ExitCode, SafeDeployError } from './errors.js';
 
@@ -42,6 +44,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerPlan(program, ctx);
   registerApply(program, ctx);
   registerDeploy(program, ctx);
+  registerWatch(program, ctx);
+  registerRollback(program, ctx);
   registerDevServer(program, ctx);
   registerHook(program, ctx);
   for (const command of program.commands) command.exitOverride();

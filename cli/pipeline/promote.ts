@@ -23,7 +23,7 @@ export interface PromoteInput {
 
 export class ManagedDeploymentError extends TemporalError {}
 
-function assertNotManagedByOthers(state: DeploymentState | undefined, deployment: string): void {
+export function assertNotManagedByOthers(state: DeploymentState | undefined, deployment: string): void {
   const manager = state?.managerIdentity;
   if (manager && manager !== SAFE_DEPLOY_IDENTITY) {
     throw new ManagedDeploymentError(
