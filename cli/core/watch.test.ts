@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, decideWatch, resetCommand, resetPoint, tasksFailing, type TaskOutcome, type WatchedExecution } from './watch.js';
+import { classifyFailure, decideWatch, pinBackMethod, resetCommand, resetPoint, tasksFailing, type TaskOutcome, type WatchedExecution } from './watch.js';
 
 const V1 = 'agent:v1';
 const V4 = 'agent:v4';
@@ -40,7 +40,7 @@ describe('tasksFailing', () => {
 describe('decideWatch', () => {
   it('the candidate never completed a task: pin back to the version that wrote the history', () => {
     const d = decideWatch({ execution: execution(), tasks: [done(4, V1), done(28, V1), done(33, V1), failed(38, 'Fatal error in workflow machines: TimerMachine')], candidateVersion: V4 });
-    expect(d).toMatchObject({ action: 'pin-back', to: V1, failure: { kind: 'nde', eventId: 38, attempt: 3 } });
+    expect(d).toMatchObject({ action: 'pin-back', to: V1, lastTaskEventId: 33, failure: { kind: 'nde', eventId: 38, attempt: 3 } });
   });
 
   it('the candidate completed a task: reset report at the last task before it took over', () => {
@@ -79,4 +79,12 @@ describe('resetCommand', () => {
   it('no reset point, no command', () => {
     expect(resetCommand({ workflowId: 'w', runId: 'r' }, {}, V4, { address: 'a', namespace: 'n' })).toBeUndefined();
   });
+});
+
+describe('pinBackMethod', () => {
+  it.each([
+    ['moving to the candidate: the server ignores an override, so reset to its last task', { transitioningTo: V4 }, 'reset-to-last-task'],
+    ['not moving: the pinned override alone', {}, 'override'],
+    ['moving to another version', { transitioningTo: 'agent:v5' }, 'override'],
+  ] as const)('%s', (_name, e, method) => expect(pinBackMethod(e, V4)).toBe(method));
 });

@@ -6,6 +6,8 @@
  *
  *   no workflow task completed by the candidate   pin back to the version that wrote the history:
  *                                                 its workers are still draining and replay it
+ *                                                 (while it is moving to the candidate, server
+ *                                                 1.31 ignores a new override: see pinBackMethod)
  *   the candidate completed a task                cannot go back: report the reset point (the last
  *                                                 task completed before the candidate took over)
  */
@@ -73,7 +75,8 @@ export interface Failure {
 }
 
 export type WatchDecision =
-  | { action: 'pin-back'; to: string; failure: Failure; reason: string }
+  /** `lastTaskEventId`: its last completed task, all of whose work the old build did. */
+  | { action: 'pin-back'; to: string; lastTaskEventId: number; failure: Failure; reason: string }
   | { action: 'reset-report'; resetEventId?: number; from?: string; failure: Failure; reason: string };
 
 export function lastFailure(tasks: readonly TaskOutcome[], attempt: number): Failure {
@@ -102,6 +105,7 @@ export function decideWatch(input: { execution: WatchedExecution; tasks: readonl
     return {
       action: 'pin-back',
       to: point.version,
+      lastTaskEventId: point.eventId,
       failure,
       reason: `no workflow task completed on ${candidateVersion}: pinned back to ${point.version}, which wrote its history`,
     };
@@ -116,6 +120,21 @@ export function decideWatch(input: { execution: WatchedExecution; tasks: readonl
     failure,
     reason: `${candidateVersion} already completed a workflow task: it cannot go back without a reset to event ${point.eventId} (the last task ${point.version} completed)`,
   };
+}
+
+/**
+ * How a pin-back is done. While an execution is moving to the candidate (its pending task went
+ * there, nothing completed yet), server 1.31.2 treats it as AUTO_UPGRADE on the candidate
+ * whatever its override says (GetEffectiveVersioningBehavior / GetEffectiveDeployment read the
+ * transition first), so UpdateWorkflowExecutionOptions neither cancels the transition nor moves
+ * the task: seen on the dev server, the pinned override is recorded and every retry still goes to
+ * the candidate. So such an execution is reset to its last completed task, all of it the old
+ * build's work, with the pinned override applied atomically to the new run (what
+ * `temporal workflow reset with-workflow-update-options` does); signals after that point are
+ * reapplied. One not (or no longer) moving gets the override alone.
+ */
+export function pinBackMethod(e: Pick<WatchedExecution, 'transitioningTo'>, candidateVersion: string): 'override' | 'reset-to-last-task' {
+  return e.transitioningTo === candidateVersion ? 'reset-to-last-task' : 'override';
 }
 
 export interface ResetCommandContext {

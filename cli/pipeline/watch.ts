@@ -13,12 +13,14 @@ import {
   decideWatch,
   longRunningNote,
   onCandidate,
+  pinBackMethod,
   resetCommand,
   tasksFailing,
   WATCH_SCHEMA_VERSION,
   type Failure,
   type WatchedExecution,
 } from '../core/watch.js';
+import type { VersioningOverride } from '../core/versioning.js';
 import { UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment } from '../temporal/deployments.js';
@@ -37,7 +39,7 @@ export interface WatchJournalEntry {
   runId: string;
   action: WatchAction;
   status: WatchJournalStatus;
-  /** pin-back: the version pinned to; reset: the new run ID. */
+  /** pin-back by override: the version pinned to; pin-back by reset, and reset: the new run ID. */
   target?: string;
   detail?: string;
 }
@@ -66,6 +68,8 @@ export interface WatchItem {
   reason: string;
   /** pin-back: the version it went back to. */
   pinnedTo?: string;
+  /** pin-back: a pinned override, or (while it is moving to the candidate) a reset to its last task with one. */
+  method?: 'override' | 'reset-to-last-task';
   /** The version that completed its last task before the candidate took over. */
   from?: string;
   resetEventId?: number;
@@ -148,8 +152,8 @@ async function watchWindow(input: WatchInput, candidate: string): Promise<WatchR
   const items = new Map<string, WatchItem>();
   const scanned = new Set<string>();
   const flagged = new Set<string>();
-  /** Pinned back, waiting for a task to complete on the old version. */
-  const confirming = new Map<string, { item: WatchItem; afterEventId: number }>();
+  /** Pinned back, waiting for a task to complete on the old version (in `runId`: the new run after a reset). */
+  const confirming = new Map<string, { item: WatchItem; runId: string; afterEventId: number }>();
   const journal = readWatchJournal(input.journalPath);
   const record = (e: Omit<WatchJournalEntry, 'at'>): void => {
     if (!input.dryRun) appendFileSync(input.journalPath, JSON.stringify({ at: new Date().toISOString(), ...e }) + '\n');
@@ -164,7 +168,7 @@ async function watchWindow(input: WatchInput, candidate: string): Promise<WatchR
   const confirm = async (): Promise<void> => {
     for (const [k, c] of confirming) {
       await limit();
-      const tasks = taskOutcomes(await fetchEvents(t, c.item));
+      const tasks = taskOutcomes(await fetchEvents(t, { workflowId: c.item.workflowId, runId: c.runId }));
       if (tasks.some((x) => x.kind === 'completed' && x.eventId > c.afterEventId && x.version === c.item.pinnedTo)) {
         c.item.status = 'pinned-back';
         record({ workflowId: c.item.workflowId, runId: c.item.runId, action: 'pin-back', status: 'confirmed', target: c.item.pinnedTo });
@@ -184,27 +188,40 @@ async function watchWindow(input: WatchInput, candidate: string): Promise<WatchR
     const base = { workflowId: e.workflowId, runId: e.runId, workflowType: e.workflowType, failure: decision.failure, reason: decision.reason, reportedByServer: e.reportedProblems.length > 0 };
     const lastEventId = Number(events.at(-1)?.eventId ?? 0);
     if (decision.action === 'pin-back') {
-      const item: WatchItem = { ...base, status: 'would-pin-back', pinnedTo: decision.to, from: decision.to };
+      const method = pinBackMethod(e, candidate);
+      const item: WatchItem = { ...base, status: 'would-pin-back', pinnedTo: decision.to, method, from: decision.to };
+      if (method === 'reset-to-last-task') item.resetEventId = decision.lastTaskEventId;
       if ((input.longRunningTypes ?? []).includes(e.workflowType)) item.longRunningNote = longRunningNote(decision.to);
       items.set(k, item);
-      input.onStep?.(`${e.workflowId}: ${decision.failure.kind === 'nde' ? 'non-determinism error' : 'workflow task failure'} on ${candidate}; ${input.dryRun ? 'would pin' : 'pinning'} it back to ${decision.to}`);
+      input.onStep?.(`${e.workflowId}: ${decision.failure.kind === 'nde' ? 'non-determinism error' : 'workflow task failure'} on ${candidate}; ${input.dryRun ? 'would pin' : 'pinning'} it back to ${decision.to}${method === 'reset-to-last-task' ? ` (reset to its last task, event ${decision.lastTaskEventId})` : ''}`);
       if (input.dryRun) return;
       const already = done.get(`${k}\u0000pin-back`);
-      if (!(already && already.target === decision.to && already.status !== 'failed')) {
+      let runId = e.runId;
+      let afterEventId = lastEventId;
+      if (already && already.status !== 'failed') {
+        if (method === 'reset-to-last-task' && already.target) runId = already.target;
+      } else {
         record({ workflowId: e.workflowId, runId: e.runId, action: 'pin-back', status: 'started', target: decision.to, detail: decision.failure.message.slice(0, 300) });
         await limit();
         try {
-          await setOverride(t, e, { kind: 'pinned', version: decision.to }, SAFE_DEPLOY_IDENTITY);
+          const pinned: VersioningOverride = { kind: 'pinned', version: decision.to };
+          if (method === 'reset-to-last-task') {
+            runId = await resetExecution(t, e, decision.lastTaskEventId, { reason: `safe-deploy watch: pin back to ${decision.to}, tasks fail on ${candidate}`, identity: SAFE_DEPLOY_IDENTITY, override: pinned });
+            item.newRunId = runId;
+            afterEventId = decision.lastTaskEventId;
+          } else {
+            await setOverride(t, e, pinned, SAFE_DEPLOY_IDENTITY);
+          }
         } catch (err) {
           item.status = 'failed';
           item.detail = (err as Error).message;
           record({ workflowId: e.workflowId, runId: e.runId, action: 'pin-back', status: 'failed', target: decision.to, detail: item.detail });
           return;
         }
-        record({ workflowId: e.workflowId, runId: e.runId, action: 'pin-back', status: 'done', target: decision.to });
+        record({ workflowId: e.workflowId, runId: e.runId, action: 'pin-back', status: 'done', target: method === 'reset-to-last-task' ? runId : decision.to, detail: method });
       }
       item.status = 'pinned-unconfirmed';
-      confirming.set(k, { item, afterEventId: lastEventId });
+      confirming.set(k, { item, runId, afterEventId });
       return;
     }
     const command = resetCommand(e, decision, candidate, { address: t.address, namespace: t.namespace });

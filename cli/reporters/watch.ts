@@ -4,14 +4,18 @@ import { formatDuration } from '../core/duration.js';
 import { appendStepSummary, isGitHubActions, writeOutputs } from './github-actions.js';
 import { writeJson, writeStdout } from './stdout.js';
 
+function how(i: WatchItem): string {
+  return i.method === 'reset-to-last-task' ? ` by a reset to its last task (event ${i.resetEventId})${i.newRunId ? `, new run ${i.newRunId}` : ''}` : '';
+}
+
 function statusLabel(i: WatchItem): string {
   switch (i.status) {
     case 'pinned-back':
-      return `pinned back to ${i.pinnedTo}; its next task completed there`;
+      return `pinned back to ${i.pinnedTo}${how(i)}; its next task completed there`;
     case 'pinned-unconfirmed':
-      return `pinned back to ${i.pinnedTo}; no task completed there yet`;
+      return `pinned back to ${i.pinnedTo}${how(i)}; no task completed there yet`;
     case 'would-pin-back':
-      return `would pin back to ${i.pinnedTo}`;
+      return `would pin back to ${i.pinnedTo}${how(i)}`;
     case 'reset-needed':
       return i.resetEventId === undefined ? 'cannot go back: no earlier version ran it' : `needs a reset to event ${i.resetEventId}`;
     case 'would-reset':

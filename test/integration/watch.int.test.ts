@@ -103,8 +103,13 @@ describe('watch: research-agent v4 breaks after it was upgraded', () => {
     expect(Object.keys(byId).sort()).toEqual([id('pin'), id('reset')].sort());
 
     const pin = byId[id('pin')]!;
-    expect(pin).toMatchObject({ status: 'pinned-back', pinnedTo: `${s.deploymentName}:v1`, failure: { kind: 'nde' } });
+    // Moving to v4 when it failed: server 1.31 ignores an override then, so it is reset to its last
+    // task (the v1 one after the question), the pinned override applied to the new run.
+    const lastV1Task = completedOn(await history(id('pin'), pin.runId)).at(-1)!;
+    expect(lastV1Task.buildId).toBe('v1');
+    expect(pin).toMatchObject({ status: 'pinned-back', pinnedTo: `${s.deploymentName}:v1`, method: 'reset-to-last-task', resetEventId: lastV1Task.eventId, failure: { kind: 'nde' } });
     expect(pin.failure.message).toMatch(/TimerMachine/);
+    expect(pin.newRunId).toBe((await t.client.workflow.getHandle(id('pin')).describe()).runId);
 
     const resetItem = byId[id('reset')]!;
     const resetEvents = await history(id('reset'));
@@ -121,11 +126,12 @@ describe('watch: research-agent v4 breaks after it was upgraded', () => {
     expect((await describeExecution(t, { workflowId: id('reset'), runId: resetItem.runId })).override).toEqual({ kind: 'auto_upgrade' });
 
     const entries = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as WatchJournalEntry);
-    expect(entries.filter((e) => e.workflowId === id('pin')).map((e) => e.status)).toEqual(['started', 'done', 'confirmed']);
+    expect(entries.filter((e) => e.workflowId === id('pin')).map((e) => `${e.action} ${e.status}`)).toEqual(['pin-back started', 'pin-back done', 'pin-back confirmed']);
     expect(entries.some((e) => e.workflowId === id('reset'))).toBe(false);
   });
 
   it('the pinned-back execution completes on v1 with its work intact', async () => {
+    // The latest run: the one the pin-back made.
     const result = await t.client.workflow.getHandle(id('pin')).result();
     expect(result).toContain('from 4 findings');
     expect(result).toContain('question: what about costs?');
