@@ -19,6 +19,7 @@ import { registerNudge } from './commands/nudge.js';
 import { registerStatus } from './commands/status.js';
 import { registerDevServer } from './commands/dev-server.js';
 import { registerPlan } from './commands/plan.js';
+import { registerOverrides } from './commands/overrides.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerWatch } from './commands/watch.js';
 import type { CommandContext } from './commands/common.js';
@@ -46,6 +47,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerDeploy(program, ctx);
   registerWatch(program, ctx);
   registerRollback(program, ctx);
+  registerOverrides(program, ctx);
   registerDevServer(program, ctx);
   registerHook(program, ctx);
   for (const command of program.commands) command.exitOverride();

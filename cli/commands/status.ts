@@ -4,13 +4,15 @@ import { ExitCode } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
 import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js';
-import { outputOption, parsePositiveInt, type CommandContext } from './common.js';
+import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addConnectionOptions, connectionFlags } from './options.js';
 
 export interface StatusFlags extends ConnectionFlags {
   deployment: string;
   limit?: number;
   concurrency: number;
+  overrides?: boolean;
+  journal?: string[];
   output: OutputFormat;
   verbose?: boolean;
 }
@@ -24,7 +26,9 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
     )
     .requiredOption('--deployment <name>', 'the Worker Deployment')
     .option('--limit <n>', 'describe at most n running executions', parsePositiveInt)
-    .option('--concurrency <n>', 'executions described at once', parsePositiveInt, DEFAULT_DESCRIBE_CONCURRENCY);
+    .option('--concurrency <n>', 'executions described at once', parsePositiveInt, DEFAULT_DESCRIBE_CONCURRENCY)
+    .option('--overrides', 'the override ledger instead: every override on a running execution, who set it, when, why, still needed?')
+    .option('--journal <file>', 'with --overrides: a journal of apply / watch / rollback that explains them (repeatable)', collect);
   addConnectionOptions(command);
   command
     .addOption(outputOption())
@@ -34,12 +38,14 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
       `
 Examples:
   safe-deploy status --deployment research-agent
+  safe-deploy status --deployment research-agent --overrides --journal safe-deploy-plan-v2.json.journal.jsonl
   safe-deploy status --deployment research-agent --address temporal.example.com:7233 --namespace prod --limit 1000 --output json`,
     )
     .action(async (flags: StatusFlags) => ctx.setExitCode(await status(flags)));
 }
 
 export async function status(flags: StatusFlags): Promise<number> {
+  if (flags.overrides) return ledger(flags);
   const log = await createLog({ output: flags.output, verbose: flags.verbose });
   const { runStatus } = await import('../pipeline/status.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');
@@ -60,5 +66,19 @@ export async function status(flags: StatusFlags): Promise<number> {
     return ExitCode.ok;
   } finally {
     await temporal?.close();
+  }
+}
+
+async function ledger(flags: StatusFlags): Promise<number> {
+  await createLog({ output: flags.output, verbose: flags.verbose });
+  const { buildLedger } = await import('../pipeline/overrides.js');
+  const { reportLedger } = await import('../reporters/overrides.js');
+  const { connect, resolveConnection } = await import('../temporal/connection.js');
+  const temporal = await connect(resolveConnection(connectionFlags(flags)));
+  try {
+    reportLedger(flags.output, await buildLedger({ temporal, deployment: flags.deployment, journals: flags.journal, signal: interruptSignal() }));
+    return ExitCode.ok;
+  } finally {
+    await temporal.close();
   }
 }
