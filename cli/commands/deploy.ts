@@ -16,6 +16,7 @@ interface DeployFlags extends ConnectionFlags, CandidateFlags, PolicyFlags, Roll
   nudgeRps: number;
   planOut?: string;
   journal?: string;
+  watch?: number;
   concurrency: number;
   parallel: number;
   cacheDir?: string;
@@ -26,7 +27,7 @@ interface DeployFlags extends ConnectionFlags, CandidateFlags, PolicyFlags, Roll
 export function registerDeploy(program: Command, ctx: CommandContext): void {
   const command = program
     .command('deploy')
-    .summary('the merge pipeline: check -> plan -> protect -> rollout -> promote -> upgrade -> nudge')
+    .summary('the merge pipeline: check -> plan -> protect -> rollout -> promote -> upgrade -> nudge [-> watch]')
     .description(
       'Replay the running executions against the candidate and plan; stop (exit 1) if the plan blocks. Otherwise protect AUTO_UPGRADE executions that would break, run the --rollout command, wait for or promote the candidate, give the compatible PINNED executions auto_upgrade, and wake the long-running ones that must continue-as-new onto it. One summary at the end.',
     )
@@ -36,6 +37,7 @@ export function registerDeploy(program: Command, ctx: CommandContext): void {
     .option('--nudge-rps <n>', 'nudge signals per second', parsePositiveInt, 10)
     .option('--plan-out <file>', 'where to keep the plan (default: safe-deploy-plan-<build-id>.json)')
     .option('--journal <file>', 'apply journal (default: <plan>.journal.jsonl)')
+    .option('--watch <duration>', 'last step: watch the executions this long, pin back those whose tasks fail on the candidate (see `safe-deploy watch`)', durationOption)
     .option('--dry-run', 'check and plan only: change nothing, run no rollout');
   addRolloutGateOptions(command);
   addPolicyOptions(command);
@@ -49,7 +51,7 @@ export function registerDeploy(program: Command, ctx: CommandContext): void {
       `
 Example:
   safe-deploy deploy --deployment research-agent --candidate-build-id "$GIT_SHA" --workflows ./src/workflows.ts \\
-    --long-running-type ResearchPollingWorkflow --rollout "helm upgrade --install agent ./chart --set buildId=$GIT_SHA --wait" --promote`,
+    --long-running-type ResearchPollingWorkflow --rollout "helm upgrade --install agent ./chart --set buildId=$GIT_SHA --wait" --promote --watch 10m`,
     )
     .action(async (flags: DeployFlags) => ctx.setExitCode(await deploy(flags)));
 }
@@ -80,6 +82,7 @@ async function deploy(flags: DeployFlags): Promise<number> {
       nudgeRps: flags.nudgeRps,
       planPath,
       journalPath: flags.journal ?? `${planPath}.journal.jsonl`,
+      watchMs: flags.watch,
       dryRun: flags.dryRun,
       concurrency: flags.concurrency,
       parallel: flags.parallel,
@@ -93,6 +96,7 @@ async function deploy(flags: DeployFlags): Promise<number> {
       case 'dry-run':
         return ExitCode.ok;
       case 'blocked':
+      case 'broke':
         return ExitCode.gateFailed;
       case 'interrupted':
         return ExitCode.interrupted;

@@ -16,11 +16,12 @@ import { runApply, type ApplyResult } from './apply.js';
 import type { CheckInput } from './check.js';
 import { runNudge } from './nudge.js';
 import { runPlan } from './plan.js';
+import { runWatch, type WatchReport } from './watch.js';
 import { passRolloutGate, rolloutGate } from './promote.js';
 
 export const DEPLOY_SCHEMA_VERSION = 1;
 
-export type DeployStep = 'plan' | 'protect' | 'rollout' | 'promote' | 'wait-for-current' | 'upgrade' | 'nudge';
+export type DeployStep = 'plan' | 'protect' | 'rollout' | 'promote' | 'wait-for-current' | 'upgrade' | 'nudge' | 'watch';
 export type StepStatus = 'done' | 'skipped' | 'failed';
 
 export interface DeployInput extends Pick<CheckInput, 'concurrency' | 'parallel' | 'cacheDir'> {
@@ -39,6 +40,9 @@ export interface DeployInput extends Pick<CheckInput, 'concurrency' | 'parallel'
   nudgeRps: number;
   planPath: string;
   journalPath: string;
+  /** The last step: watch the upgraded executions this long (`deploy --watch`). */
+  watchMs?: number;
+  watchJournalPath?: string;
   dryRun?: boolean;
   signal: AbortSignal;
   log: Log;
@@ -48,12 +52,14 @@ export interface DeployReport {
   schemaVersion: typeof DEPLOY_SCHEMA_VERSION;
   deployment: string;
   candidate: Plan['candidate'] | { buildId: string; version: string };
-  verdict: 'deployed' | 'blocked' | 'failed' | 'dry-run' | 'interrupted';
+  /** `broke`: deployed, but the watch found executions whose tasks fail on the candidate. */
+  verdict: 'deployed' | 'blocked' | 'failed' | 'dry-run' | 'interrupted' | 'broke';
   steps: { step: DeployStep; status: StepStatus; detail: string }[];
   plan: PlanSummaryRow[];
   counts: { executions: number; upgraded: number; protected: number; keptPinned: number; nudged: number; moved: number; stragglers: number };
   planFile?: string;
   journalFile?: string;
+  watch?: WatchReport;
   error?: { message: string; hint?: string; exitCode: number };
 }
 
@@ -170,6 +176,25 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     } else step('nudge', 'skipped', 'no long-running execution needs to move');
 
     report.verdict = upgrade.counts.failed > 0 ? 'failed' : 'deployed';
+    if (input.watchMs && report.verdict === 'deployed') {
+      current = 'watch';
+      log.info(`watching the executions of ${input.deployment} on ${plan.candidate.version} for ${Math.round(input.watchMs / 1000)}s...`);
+      const w = await runWatch({
+        temporal,
+        deployment: input.deployment,
+        candidateBuildId: input.buildId,
+        windowMs: input.watchMs,
+        longRunningTypes: plan.policy.longRunningTypes,
+        journalPath: input.watchJournalPath ?? `${input.planPath}.watch.journal.jsonl`,
+        signal: input.signal,
+        onStep: (m) => log.info(m),
+      });
+      report.watch = w;
+      const c = w.counts;
+      step('watch', w.verdict === 'clean' ? 'done' : 'failed', `${c.failing} failing on the candidate: ${c.pinnedBack} pinned back, ${c.resetNeeded} need a reset${c.failed ? `, ${c.failed} could not be changed` : ''}`);
+      if (w.verdict === 'broke') report.verdict = 'broke';
+      if (w.verdict === 'interrupted') report.verdict = 'interrupted';
+    }
     return report;
   } catch (err) {
     const e = err instanceof SafeDeployError ? err : undefined;

@@ -13,6 +13,10 @@ export function renderDeployText(r: DeployReport): string {
   }
   const c = r.counts;
   lines.push('', `${c.executions} executions: ${c.upgraded} upgraded, ${c.protected} protected, ${c.keptPinned} kept pinned, ${c.nudged} nudged (${c.moved} moved, ${c.stragglers} still pinned)`);
+  for (const i of r.watch?.items ?? []) {
+    const what = i.status === 'pinned-back' || i.status === 'pinned-unconfirmed' ? `pinned back to ${i.pinnedTo}${i.status === 'pinned-unconfirmed' ? ' (no task completed there yet)' : ''}` : i.status === 'reset-needed' ? `needs a reset: ${i.resetCommand ?? 'no earlier version ran it'}` : i.status;
+    lines.push(`watch: ${i.workflowId} (${i.failure.kind === 'nde' ? 'non-determinism error' : 'task failure'} on ${r.watch?.candidate}): ${what}`);
+  }
   if (r.planFile) lines.push(`plan: ${r.planFile}${r.journalFile ? `, journal: ${r.journalFile}` : ''}`);
   if (r.error) lines.push(`error: ${r.error.message}`, ...(r.error.hint ? [`hint: ${r.error.hint}`] : []));
   return lines.join('\n') + '\n';
@@ -20,6 +24,7 @@ export function renderDeployText(r: DeployReport): string {
 
 export function renderDeployMarkdown(r: DeployReport): string {
   const icon = r.verdict === 'deployed' || r.verdict === 'dry-run' ? '✅' : '❌';
+  const watched = (r.watch?.items ?? []).map((i) => `- watch: \`${i.workflowId}\` ${i.failure.kind}: ${i.status}${i.pinnedTo ? ` to ${i.pinnedTo}` : ''}`);
   const rows = r.steps.map((s) => `| ${s.step} | ${s.status} | ${s.detail.replace(/\|/g, '\\|')} |`);
   const c = r.counts;
   return [
@@ -31,6 +36,7 @@ export function renderDeployMarkdown(r: DeployReport): string {
     '',
     `${c.executions} executions: **${c.upgraded} upgraded**, ${c.protected} protected, ${c.keptPinned} kept pinned, ${c.nudged} nudged (${c.moved} moved, ${c.stragglers} still pinned)`,
     '',
+    ...(watched.length ? [...watched, ''] : []),
   ].join('\n');
 }
 
@@ -40,7 +46,16 @@ export function reportDeploy(format: 'text' | 'json', r: DeployReport, env: Node
   if (isGitHubActions(env)) {
     appendStepSummary(renderDeployMarkdown(r), env);
     writeOutputs(
-      { verdict: r.verdict, upgraded: r.counts.upgraded, protected: r.counts.protected, 'kept-pinned': r.counts.keptPinned, nudged: r.counts.nudged, moved: r.counts.moved, stragglers: r.counts.stragglers },
+      {
+        verdict: r.verdict,
+        upgraded: r.counts.upgraded,
+        protected: r.counts.protected,
+        'kept-pinned': r.counts.keptPinned,
+        nudged: r.counts.nudged,
+        moved: r.counts.moved,
+        stragglers: r.counts.stragglers,
+        ...(r.watch && { 'pinned-back': r.watch.counts.pinnedBack, 'reset-needed': r.watch.counts.resetNeeded }),
+      },
       env,
     );
   }

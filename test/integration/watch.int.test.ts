@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerReport } from '../../cli/pipeline/overrides.js';
 import type { WatchJournalEntry, WatchReport } from '../../cli/pipeline/watch.js';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
@@ -150,5 +151,27 @@ describe('watch: research-agent v4 breaks after it was upgraded', () => {
     expect(report.items.map((i) => `${i.workflowId} ${i.status}`)).toEqual([`${id('reset')} reset-needed`]);
     const entries = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as WatchJournalEntry);
     expect(entries.filter((e) => e.action === 'pin-back' && e.status === 'done')).toHaveLength(1);
+  });
+
+  it('the ledger lists our override on "reset", why (the batch reason names v4), not needed; clear --not-needed clears it', async () => {
+    const r = await runCli(['status', '--deployment', s.deploymentName, '--overrides', '--output', 'json', ...conn()]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const ledger = JSON.parse(r.stdout) as LedgerReport;
+    const entry = ledger.entries.find((e) => e.workflowId === id('reset'));
+    expect(entry).toMatchObject({ ours: true, setBy: 'safe-deploy', override: { kind: 'auto_upgrade' }, version: `${s.deploymentName}:v4`, needed: false });
+    expect(entry?.why).toContain(`upgrade for candidate ${s.deploymentName}:v4`);
+    expect(entry?.setAt).toMatch(/^\d{4}-/);
+
+    const dry = await runCli(['overrides', 'clear', '--deployment', s.deploymentName, '--not-needed', '--dry-run', '--output', 'json', ...conn()]);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect((JSON.parse(dry.stdout) as { cleared: { workflowId: string; status: string }[] }).cleared).toEqual([expect.objectContaining({ workflowId: id('reset'), status: 'would' })]);
+    const runId = (await t.client.workflow.getHandle(id('reset')).describe()).runId;
+    expect((await describeExecution(t, { workflowId: id('reset'), runId })).override).toEqual({ kind: 'auto_upgrade' });
+
+    const cleared = await runCli(['overrides', 'clear', '--deployment', s.deploymentName, '--not-needed', '--journal', join(dir, 'overrides.jsonl'), '--output', 'json', ...conn()]);
+    expect(cleared.exitCode, cleared.stderr).toBe(0);
+    expect((JSON.parse(cleared.stdout) as { cleared: { workflowId: string; status: string }[] }).cleared).toEqual([expect.objectContaining({ workflowId: id('reset'), status: 'done' })]);
+    expect((await describeExecution(t, { workflowId: id('reset'), runId })).override).toBeUndefined();
+    expect(readFileSync(join(dir, 'overrides.jsonl'), 'utf8')).toContain('"status":"done"');
   });
 });
