@@ -23,7 +23,7 @@ export function registerRollback(program: Command, ctx: CommandContext): void {
       'Make the previous version current again, safely. Executions that already ran candidate code (a workflow task completed on it) cannot go back: the AUTO_UPGRADE ones are pinned to the candidate first. Those upgraded that never ran it are returned: our auto_upgrade overrides are cleared. Then the previous version is set current with the conflict token; a deployment managed by another identity is refused. Journaled; a re-run resumes.',
     )
     .requiredOption('--deployment <name>', 'the Worker Deployment')
-    .option('--to <build-id>', 'the version to make current (default: the one draining version)')
+    .option('--to <build-id>', 'the version to make current (default: the one that was current last)')
     .option('--rps <n>', 'requests per second to the server', parsePositiveInt, 20)
     .option('--journal <file>', 'journal file (default: safe-deploy-rollback-<deployment>.journal.jsonl)')
     .option('--dry-run', 'print the rollback report; change nothing');

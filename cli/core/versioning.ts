@@ -22,6 +22,8 @@ export interface DeploymentVersionSummary {
   version: string;
   buildId: string;
   status: VersionStatus;
+  /** When it last stopped being current (ms since the epoch), if it ever was. */
+  lastCurrentMs?: number;
 }
 
 export interface DeploymentState {

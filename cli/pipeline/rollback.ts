@@ -27,7 +27,7 @@ import { assertNotManagedByOthers } from './promote.js';
 export interface RollbackInput {
   temporal: TemporalHandle;
   deployment: string;
-  /** The version to make current again; default: the one DRAINING version. */
+  /** The version to make current again; default: the one that was current last. */
   toBuildId?: string;
   dryRun?: boolean;
   rps?: number;
@@ -82,14 +82,18 @@ export async function runRollback(input: RollbackInput): Promise<RollbackReport>
   let previous: string;
   if (input.toBuildId) previous = versionString(deployment, input.toBuildId);
   else {
-    const draining = state.versions.filter((v) => v.status === 'DRAINING');
-    if (draining.length !== 1) {
+    // The version that was current last (draining or drained: drainage counts only pinned executions).
+    const before = state.versions
+      .filter((v) => v.version !== candidate && (v.status === 'DRAINING' || v.status === 'DRAINED'))
+      .sort((a, b) => (b.lastCurrentMs ?? 0) - (a.lastCurrentMs ?? 0));
+    const last = before[0];
+    if (!last || (before.length > 1 && !last.lastCurrentMs)) {
       throw new UsageError(
-        `cannot tell which version to go back to: ${draining.length} versions are draining${draining.length ? ` (${draining.map((v) => v.buildId).join(', ')})` : ''}`,
+        `cannot tell which version to go back to: ${before.length} versions were current before${before.length ? ` (${before.map((v) => v.buildId).join(', ')})` : ''}`,
         'pass --to BUILD_ID',
       );
     }
-    previous = (draining[0] as { version: string }).version;
+    previous = last.version;
   }
   if (previous === candidate) throw new UsageError(`${previous} is already current`, 'nothing to roll back');
   if (!state.versions.some((v) => v.version === previous)) throw new UsageError(`${previous} is not a version of ${deployment}`, 'pass --to with one of its Build IDs (`safe-deploy status`)');

@@ -48,7 +48,9 @@ export async function describeDeployment(t: TemporalHandle, name: string): Promi
     versions: (info?.versionSummaries ?? []).flatMap((v) => {
       const version = formatVersion(v.deploymentVersion);
       const buildId = v.deploymentVersion?.buildId;
-      return version && buildId ? [{ version, buildId, status: versionStatusFromProto(v.status) }] : [];
+      const last = v.lastCurrentTime?.seconds;
+      const lastCurrentMs = last === undefined || last === null ? undefined : Number(last) * 1000;
+      return version && buildId ? [{ version, buildId, status: versionStatusFromProto(v.status), ...(lastCurrentMs && { lastCurrentMs }) }] : [];
     }),
     managerIdentity: info?.managerIdentity || undefined,
   };
