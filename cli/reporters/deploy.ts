@@ -14,7 +14,7 @@ export function renderDeployText(r: DeployReport): string {
   const c = r.counts;
   lines.push('', `${c.executions} executions: ${c.upgraded} upgraded, ${c.protected} protected, ${c.keptPinned} kept pinned, ${c.nudged} nudged (${c.moved} moved, ${c.stragglers} still pinned)`);
   for (const i of r.watch?.items ?? []) {
-    const what = i.status === 'pinned-back' || i.status === 'pinned-unconfirmed' ? `pinned back to ${i.pinnedTo}${i.status === 'pinned-unconfirmed' ? ' (no task completed there yet)' : ''}` : i.status === 'reset-needed' ? `needs a reset: ${i.resetCommand ?? 'no earlier version ran it'}` : i.status;
+    const what = i.status === 'pinned-back' || i.status === 'pinned-unconfirmed' ? `pinned back to ${i.pinnedTo}${i.method === 'reset-to-last-task' ? ` (reset to its last task, event ${i.resetEventId}; new run ${i.newRunId ?? '?'})` : ''}${i.status === 'pinned-unconfirmed' ? ', no task completed there yet' : ', its next task completed there'}` : i.status === 'reset-needed' ? `needs a reset: ${i.resetCommand ?? 'no earlier version ran it'}` : i.status;
     lines.push(`watch: ${i.workflowId} (${i.failure.kind === 'nde' ? 'non-determinism error' : 'task failure'} on ${r.watch?.candidate}): ${what}`);
   }
   if (r.planFile) lines.push(`plan: ${r.planFile}${r.journalFile ? `, journal: ${r.journalFile}` : ''}`);
