@@ -17,7 +17,10 @@ interface ClearFlags extends ConnectionFlags {
 }
 
 export function registerOverrides(program: Command, ctx: CommandContext): void {
-  const group = program.command('overrides').summary('the versioning overrides safe-deploy set (list them: status --overrides)');
+  const group = program
+    .command('overrides')
+    .summary('the versioning overrides safe-deploy set (list them: status --overrides)')
+    .addHelpText('after', '\nExamples:\n  safe-deploy status --deployment research-agent --overrides\n  safe-deploy overrides clear --deployment research-agent --not-needed --dry-run\n');
   const command = group
     .command('clear')
     .summary('clear the overrides safe-deploy set that no longer do anything')

@@ -174,4 +174,18 @@ describe('watch: research-agent v4 breaks after it was upgraded', () => {
     expect((await describeExecution(t, { workflowId: id('reset'), runId })).override).toBeUndefined();
     expect(readFileSync(join(dir, 'overrides.jsonl'), 'utf8')).toContain('"status":"done"');
   });
+
+  it('watch --reset resets the one v4 ran to its reset point; the new run is pinned to v1 and runs there', async () => {
+    const before = await t.client.workflow.getHandle(id('reset')).describe();
+    const r = await runCli(['watch', '--deployment', s.deploymentName, '--for', '1s', '--reset', '--journal', journal, '--output', 'json', ...conn()]);
+    expect(r.exitCode, r.stderr).toBe(1);
+    const item = (JSON.parse(r.stdout) as WatchReport).items.find((i) => i.workflowId === id('reset'));
+    expect(item).toMatchObject({ status: 'reset', runId: before.runId });
+    const latest = await t.client.workflow.getHandle(id('reset')).describe();
+    expect(latest.runId).toBe(item?.newRunId);
+    expect((await describeExecution(t, { workflowId: id('reset'), runId: latest.runId })).override).toEqual({ kind: 'pinned', version: `${s.deploymentName}:v1` });
+    await eventually('the new run completed a task on v1 after the reset point', async () =>
+      completedOn(await history(id('reset'), latest.runId)).some((c) => c.eventId > (item?.resetEventId ?? Infinity) && c.buildId === 'v1'));
+    expect(readFileSync(journal, 'utf8')).toContain('"action":"reset","status":"done"');
+  });
 });

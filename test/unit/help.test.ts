@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
-const COMMANDS = ['check', 'plan', 'apply', 'deploy', 'nudge', 'status', 'dev-server', 'hook'];
+const COMMANDS = ['check', 'plan', 'apply', 'deploy', 'watch', 'rollback', 'overrides', 'nudge', 'status', 'dev-server', 'hook'];
 
 describe('help', () => {
   it('lists every command with a one-line summary', async () => {

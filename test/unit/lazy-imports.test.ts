@@ -48,8 +48,9 @@ describe('lazy imports', () => {
   it.each([
     [['--version']],
     [['--help']],
-    ...['check', 'plan', 'apply', 'deploy', 'nudge', 'status', 'dev-server', 'hook'].map((c) => [[c, '--help']]),
+    ...['check', 'plan', 'apply', 'deploy', 'watch', 'rollback', 'overrides', 'nudge', 'status', 'dev-server', 'hook'].map((c) => [[c, '--help']]),
     [['hook', 'install', '--help']],
+    [['overrides', 'clear', '--help']],
   ])('%j loads no heavy module', async (args) => {
     const r = await modulesLoadedBy(args);
     expect(r.exitCode).toBe(0);
