@@ -17,7 +17,7 @@ import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment } from '../temporal/deployments.js';
 import { describeExecution, setOverride } from '../temporal/executions.js';
 import { listExecutions } from '../temporal/histories.js';
-import { fetchEvents } from '../temporal/task-health.js';
+import { eventTimeIso, fetchEvents } from '../temporal/task-health.js';
 import { acquireLock } from '../util/lock-file.js';
 import { rateLimiter } from '../util/rate.js';
 
@@ -95,12 +95,8 @@ export async function buildLedger(input: LedgerInput): Promise<LedgerReport> {
       if (!a) continue;
       if (a.unsetVersioningOverride) setting = undefined;
       else if (a.versioningOverride) {
-        const s = e.eventTime?.seconds;
-        setting = {
-          eventId: Number(e.eventId ?? 0),
-          ...(s !== undefined && s !== null && { at: new Date(Number(s) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6)).toISOString() }),
-          ...(a.identity && { identity: a.identity }),
-        };
+        const at = eventTimeIso(e);
+        setting = { eventId: Number(e.eventId ?? 0), ...(at && { at }), ...(a.identity && { identity: a.identity }) };
       }
     }
     const ours = isOurs(setting);

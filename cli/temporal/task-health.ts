@@ -49,7 +49,8 @@ export async function describeWatched(t: TemporalHandle, ref: { workflowId: stri
   };
 }
 
-function timeOf(e: temporal.api.history.v1.IHistoryEvent): string | undefined {
+/** An event's time as an ISO string. */
+export function eventTimeIso(e: temporal.api.history.v1.IHistoryEvent): string | undefined {
   const s = e.eventTime?.seconds;
   return s === undefined || s === null ? undefined : new Date(Number(s) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6)).toISOString();
 }
@@ -59,7 +60,7 @@ export function taskOutcomes(events: readonly temporal.api.history.v1.IHistoryEv
   const out: TaskOutcome[] = [];
   for (const e of events) {
     const eventId = Number(e.eventId ?? 0);
-    const time = timeOf(e);
+    const time = eventTimeIso(e);
     if (e.workflowTaskCompletedEventAttributes) {
       const a = e.workflowTaskCompletedEventAttributes;
       const version = formatVersion(a.deploymentVersion) ?? (a.workerDeploymentVersion || undefined);

@@ -4,7 +4,7 @@
  * working on the answer, slowly), "idle" never got a v4 task. Rollback keeps "ran" on v4 (pinned
  * there), returns "idle" to v1 (our override cleared), makes v1 current, and neither hits an NDE.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,9 @@ import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { describeDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution } from '../../cli/temporal/executions.js';
-import { newScenario, startWorker, workerEnv, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
+import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { runCli, sampleWorkflows } from '../helpers/cli.js';
+import { rolloutEnv, stopRolloutWorkers } from '../helpers/rollout.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -44,11 +45,10 @@ describe('rollback: v4 back to v1', () => {
     for (const name of ['ran', 'idle']) await eventually('asleep', async () => (await history(id(name))).some((e) => e.timerStartedEventAttributes));
     await eventually('visibility lists both', async () => (await t.client.workflow.count(`TemporalWorkerDeployment = '${s.deploymentName}' AND ExecutionStatus = 'Running'`)).count === 2);
     // v4's workers answer slowly, so "ran" is still running candidate code at the rollback.
-    const { TEMPORAL_WORKER_BUILD_ID: _unused, ...env } = workerEnv(s, 'v4', 'v4', 20_000);
     const r = await runCli(
       ['deploy', '--deployment', s.deploymentName, '--candidate-build-id', 'v4', '--workflows', sampleWorkflows('v4'), '--rollout', `node ${rolloutScript} v4`, '--promote',
         '--plan-out', join(dir, 'plan.json'), '--output', 'json', ...conn()],
-      { env: { ...env, ROLLOUT_PID_FILE: pidFile, ROLLOUT_LOG_DIR: dir }, timeoutMs: 170_000 },
+      { env: rolloutEnv(s, { pidFile, logDir: dir, activityDelayMs: 20_000 }), timeoutMs: 170_000 },
     );
     expect(r.exitCode, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { counts: { upgraded: number } }).counts.upgraded).toBe(2);
@@ -57,13 +57,7 @@ describe('rollback: v4 back to v1', () => {
   });
 
   afterAll(async () => {
-    for (const pid of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number)) {
-      try {
-        process.kill(pid, 'SIGINT');
-      } catch {
-        // already gone
-      }
-    }
+    stopRolloutWorkers(pidFile);
     await v1?.stop();
     await t?.close();
   });

@@ -15,8 +15,9 @@ import type { WatchJournalEntry, WatchReport } from '../../cli/pipeline/watch.js
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { describeExecution } from '../../cli/temporal/executions.js';
-import { newScenario, startWorker, workerEnv, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
+import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { runCli, sampleWorkflows } from '../helpers/cli.js';
+import { rolloutEnv, stopRolloutWorkers } from '../helpers/rollout.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -52,31 +53,16 @@ describe('watch: research-agent v4 breaks after it was upgraded', () => {
   });
 
   afterAll(async () => {
-    for (const pid of readPids()) {
-      try {
-        process.kill(pid, 'SIGINT');
-      } catch {
-        // already gone
-      }
-    }
+    stopRolloutWorkers(pidFile);
     await v1?.stop();
     await t?.close();
   });
 
-  function readPids(): number[] {
-    try {
-      return readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  }
-
   it('deploy of v4 upgrades both: their histories replay cleanly', async () => {
-    const { TEMPORAL_WORKER_BUILD_ID: _unused, ...env } = workerEnv(s, 'v4');
     const r = await runCli(
       ['deploy', '--deployment', s.deploymentName, '--candidate-build-id', 'v4', '--workflows', sampleWorkflows('v4'), '--rollout', `node ${rolloutScript} v4`, '--promote',
         '--plan-out', join(dir, 'plan.json'), '--output', 'json', ...conn()],
-      { env: { ...env, ROLLOUT_PID_FILE: pidFile, ROLLOUT_LOG_DIR: dir }, timeoutMs: 170_000 },
+      { env: rolloutEnv(s, { pidFile, logDir: dir }), timeoutMs: 170_000 },
     );
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { verdict: string; counts: Record<string, number> };
