@@ -2,7 +2,9 @@
  * `npm run demo`: the worker-versioning lab's story, told with real processes on the embedded local
  * Temporal server. v1 research executions are in flight; v2 (compatible) is deployed and they drain
  * off v1 at once; v3 (breaking) is deployed and nothing breaks: pinned executions finish on their
- * build, the idle polling workflow is nudged and continues-as-new onto v3.
+ * build, the idle polling workflow is nudged and continues-as-new onto v3. Act 4 is the net: v4
+ * replays a sleeping follow-up execution cleanly and breaks when its timer fires; `deploy --watch`
+ * pins it back to v3, which finishes it with its research intact.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,7 +122,22 @@ async function main(): Promise<void> {
     for (const r of rows) process.stdout.write(r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ') + '\n');
     const inbox = await client.workflow.getHandle('research-inbox').query<{ runs: number; completed: { id: string }[]; pending: { id: string }[] }>('state');
     say(`the inbox is on its continue-as-new generation ${inbox.runs}, with ${inbox.completed.length} completed and ${inbox.pending.length} pending request(s): nothing lost`);
-    process.stdout.write(`\n${c.green.bold('Demo complete: two deploys, zero non-determinism errors.')}\n`);
+
+    act('Act 4 — the net: v4 replays cleanly, then breaks (sleep became condition(fn, timeout))');
+    const followUp = 'follow-up-1';
+    await client.workflow.start('ResearchFollowUpWorkflow', { taskQueue: s.taskQueue, workflowId: followUp, args: ['grid storage', { followUpAfter: '45s' }] });
+    await until(async () => ((await client.workflow.getHandle(followUp).fetchHistory()).events ?? []).some((e) => e.timerStartedEventAttributes), `${followUp} asleep`);
+    await client.workflow.getHandle(followUp).signal('ask', 'what does it cost per kWh?');
+    await until(async () => (await client.workflow.count(`TemporalWorkerDeploymentVersion = '${s.deploymentName}:v3' AND WorkflowType = 'ResearchFollowUpWorkflow' AND ExecutionStatus = 'Running'`)).count === 1, 'visibility');
+    say(`${followUp} did its research on v3, sleeps 45s for follow-up questions, and got one`);
+    code = await cli(['deploy', '--deployment', s.deploymentName, '--candidate-build-id', 'v4', '--workflows', join(root, 'sample-workers/research-agent/v4/workflows.ts'),
+      '--long-running-type', 'ResearchPollingWorkflow', '--rollout', `node ${rollout} v4`, '--promote', '--nudge-confirm-timeout', '90s', '--plan-out', join(work, 'plan-v4.json'), '--watch', '90s'], rolloutEnv);
+    if (code !== 1) throw new Error(`deploy v4 --watch exited ${code}, expected 1 (the watch found a broken execution)`);
+    say('its history replayed cleanly on v4, so it was upgraded; when the timer fired every v4 task failed, and the watch pinned it back to v3');
+    const answer = await client.workflow.getHandle(followUp).result();
+    const builds = ((await client.workflow.getHandle(followUp).fetchHistory()).events ?? []).flatMap((e) => e.workflowTaskCompletedEventAttributes?.deploymentVersion?.buildId ?? []);
+    say(`${followUp} finished on ${builds.at(-1)} with its research intact: ${answer.slice(0, 90)}...`);
+    process.stdout.write(`\n${c.green.bold('Demo complete: three deploys; the one that broke later was caught and pinned back.')}\n`);
   } finally {
     await connection?.close().catch(() => undefined);
     for (const pid of readPids()) {
