@@ -165,5 +165,5 @@ export function resetCommand(e: { workflowId: string; runId: string }, decision:
 
 /** What a pinned override on a long-running type means later, said in the report. */
 export function longRunningNote(version: string): string {
-  return `a pinned override follows it across continue-as-new: every later run stays on ${version} (and needs its workers) until the override is cleared, by \`safe-deploy overrides clear\` once a fixed candidate replays it, or \`temporal workflow update-options --versioning-override-behavior unspecified\``;
+  return `a pinned override follows it across continue-as-new: every later run stays on ${version}, and needs its workers, until the override is removed. Remove it (\`temporal workflow update-options --versioning-override-behavior unspecified\`) once a candidate that replays it is current: the next deploy's plan then upgrades or nudges it. \`safe-deploy overrides clear --not-needed\` removes it by itself once ${version} is current again (after a rollback)`;
 }
