@@ -15,7 +15,7 @@
  * The candidate is one thing: `--workflows` or `--bundle` on the command line replaces both of the
  * config's; with none on the command line, the config must name one ("workflows" or "bundle").
  * Every key is optional. "longRunningTypes" and "keepPinnedTypes" are the policy of plan / deploy
- * (see policyFromConfig); check does not use them. "strict" is for the pre-push hook: block the push
+ * (see policyTypesFromConfig); check does not use them. "strict" is for the pre-push hook: block the push
  * when the server cannot be reached and there are no "histories" to check instead. Secrets (API
  * keys, TLS keys) never go in the file: it gets committed.
  */
@@ -284,4 +284,15 @@ export function applyConfigToCheck<F extends CheckConfigFlags>(flags: F, config:
   if (out.namespace === undefined && !isSet(env.TEMPORAL_NAMESPACE)) out.namespace = config.namespace;
   if (out.profile === undefined && !isSet(env.TEMPORAL_PROFILE)) out.profile = config.profile;
   return out;
+}
+
+/** The policy lists of plan / deploy: a list on the command line replaces the config's. */
+export function policyTypesFromConfig(
+  flags: { longRunningType?: string[]; keepPinnedType?: string[] },
+  config: Pick<ProjectConfig, 'longRunningTypes' | 'keepPinnedTypes'> | undefined,
+): { longRunningTypes: string[]; keepPinnedTypes: string[] } {
+  return {
+    longRunningTypes: flags.longRunningType ?? config?.longRunningTypes ?? [],
+    keepPinnedTypes: flags.keepPinnedType ?? config?.keepPinnedTypes ?? [],
+  };
 }

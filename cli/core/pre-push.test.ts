@@ -10,7 +10,7 @@ describe('pre-push: the server cannot be reached', () => {
     { scenario: 'no histories: warn and let the push through', config: {}, policy: 'allow' },
     { scenario: 'no histories, strict: block', config: { strict: true }, policy: 'block' },
     { scenario: 'an empty histories list counts as none', config: { histories: [], strict: false }, policy: 'allow' },
-  ] as const)('$scenario', ({ config, policy }) => {
+  ] as { scenario: string; config: { histories?: string[]; strict?: boolean }; policy: string }[])('$scenario', ({ config, policy }) => {
     expect(whenUnreachable(config)).toBe(policy);
   });
 
