@@ -133,6 +133,36 @@ describe('hook install / uninstall', () => {
     expect(await remoteHead(remote)).toBe(await localHead(repo));
   });
 
+  it('a project in a subfolder with its own node_modules: the pushed tree gets that node_modules linked in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-hook-sub-'));
+    const repo = join(dir, 'repo');
+    const remote = join(dir, 'remote.git');
+    await gitOk(dir, ['init', '-q', '-b', 'main', repo]);
+    await gitOk(dir, ['init', '-q', '--bare', remote]);
+    await gitOk(repo, ['remote', 'add', 'origin', remote]);
+    const project = join(repo, 'services', 'agent');
+    mkdirSync(join(project, 'agent', 'current'), { recursive: true });
+    for (const file of ['activities.ts', 'shared.ts']) copyFileSync(join(agentSources, file), join(project, 'agent', file));
+    writeWorkflows(project, 'v3');
+    cpSync(corpus, join(project, 'histories'), { recursive: true });
+    // Only the subfolder has node_modules: nothing above the pushed tree's copy of it would find the SDK.
+    symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'dir');
+    writeFileSync(join(repo, '.gitignore'), 'node_modules\n');
+    writeFileSync(join(project, 'safe-deploy.config.json'), JSON.stringify({ workflows: 'agent/current/workflows.ts', histories: ['histories/'] }));
+    await gitOk(repo, ['add', '.']);
+    await gitOk(repo, ['commit', '-q', '-m', 'v3: breaking']);
+    expect((await cli(['hook', 'install'], project)).exitCode).toBe(0);
+
+    const blocked = await git(repo, ['push', 'origin', 'main']);
+    expect(blocked.exitCode).not.toBe(0);
+    expect(blocked.output).toMatch(/recorded histories against the pushed tree \(services\/agent\/safe-deploy.config.json\): failed \(check exited 1\)/);
+    writeWorkflows(project, 'v2');
+    await gitOk(repo, ['commit', '-q', '-am', 'v2']);
+    const passed = await git(repo, ['push', 'origin', 'main']);
+    expect(passed.exitCode, passed.output).toBe(0);
+    expect(passed.output).toMatch(/PASSED: 7 of 7/);
+  });
+
   describe('when the server cannot be reached', () => {
     /** A config selecting live executions on a port where nothing listens. */
     const unreachable = async (extra: Record<string, unknown>) => ({ deployment: 'research-agent', address: `127.0.0.1:${await freePort()}`, ...extra });
