@@ -49,26 +49,28 @@ function writeWorkflows(repo: string, version: 'v2' | 'v3'): void {
 
 /**
  * A user's repository, with one commit on main and an empty bare remote as origin: the research
- * agent's workflows (v2) under agent/, the recorded histories under histories/, a project config
- * naming both, and node_modules (the SDK, not committed) as an install would leave it.
+ * agent's workflows (v2, or `version`) under agent/, the recorded histories under histories/, a
+ * project config naming both, and node_modules (the SDK, not committed) as an install would leave
+ * it; all in the repository's root, or in its `project` subfolder.
  */
-async function repoWithRemote(config: Record<string, unknown> = {}): Promise<{ repo: string; remote: string }> {
+async function repoWithRemote(config: Record<string, unknown> = {}, options: { project?: string; version?: 'v2' | 'v3' } = {}): Promise<{ repo: string; remote: string; project: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-hook-'));
   const repo = join(dir, 'repo');
   const remote = join(dir, 'remote.git');
+  const project = join(repo, options.project ?? '');
   await gitOk(dir, ['init', '-q', '-b', 'main', repo]);
   await gitOk(dir, ['init', '-q', '--bare', remote]);
   await gitOk(repo, ['remote', 'add', 'origin', remote]);
-  mkdirSync(join(repo, 'agent', 'current'), { recursive: true });
-  for (const file of ['activities.ts', 'shared.ts']) copyFileSync(join(agentSources, file), join(repo, 'agent', file));
-  writeWorkflows(repo, 'v2');
-  cpSync(corpus, join(repo, 'histories'), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(repo, 'node_modules'), 'dir');
+  mkdirSync(join(project, 'agent', 'current'), { recursive: true });
+  for (const file of ['activities.ts', 'shared.ts']) copyFileSync(join(agentSources, file), join(project, 'agent', file));
+  writeWorkflows(project, options.version ?? 'v2');
+  cpSync(corpus, join(project, 'histories'), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'dir');
   writeFileSync(join(repo, '.gitignore'), 'node_modules\n');
-  writeFileSync(join(repo, 'safe-deploy.config.json'), JSON.stringify({ workflows: 'agent/current/workflows.ts', histories: ['histories/'], ...config }, null, 2) + '\n');
+  writeFileSync(join(project, 'safe-deploy.config.json'), JSON.stringify({ workflows: 'agent/current/workflows.ts', histories: ['histories/'], ...config }, null, 2) + '\n');
   await gitOk(repo, ['add', '.']);
   await gitOk(repo, ['commit', '-q', '-m', 'first']);
-  return { repo, remote };
+  return { repo, remote, project };
 }
 
 const remoteHead = async (remote: string) => (await git(remote, ['rev-parse', '--verify', '-q', 'refs/heads/main'])).output.trim();
@@ -134,23 +136,8 @@ describe('hook install / uninstall', () => {
   });
 
   it('a project in a subfolder with its own node_modules: the pushed tree gets that node_modules linked in', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-hook-sub-'));
-    const repo = join(dir, 'repo');
-    const remote = join(dir, 'remote.git');
-    await gitOk(dir, ['init', '-q', '-b', 'main', repo]);
-    await gitOk(dir, ['init', '-q', '--bare', remote]);
-    await gitOk(repo, ['remote', 'add', 'origin', remote]);
-    const project = join(repo, 'services', 'agent');
-    mkdirSync(join(project, 'agent', 'current'), { recursive: true });
-    for (const file of ['activities.ts', 'shared.ts']) copyFileSync(join(agentSources, file), join(project, 'agent', file));
-    writeWorkflows(project, 'v3');
-    cpSync(corpus, join(project, 'histories'), { recursive: true });
     // Only the subfolder has node_modules: nothing above the pushed tree's copy of it would find the SDK.
-    symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'dir');
-    writeFileSync(join(repo, '.gitignore'), 'node_modules\n');
-    writeFileSync(join(project, 'safe-deploy.config.json'), JSON.stringify({ workflows: 'agent/current/workflows.ts', histories: ['histories/'] }));
-    await gitOk(repo, ['add', '.']);
-    await gitOk(repo, ['commit', '-q', '-m', 'v3: breaking']);
+    const { repo, project } = await repoWithRemote({}, { project: 'services/agent', version: 'v3' });
     expect((await cli(['hook', 'install'], project)).exitCode).toBe(0);
 
     const blocked = await git(repo, ['push', 'origin', 'main']);
