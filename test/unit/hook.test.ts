@@ -150,6 +150,22 @@ describe('hook install / uninstall', () => {
     expect(passed.output).toMatch(/PASSED: 7 of 7/);
   });
 
+  it('hook pre-push by hand: the refs on stdin, --output json with each check\'s report; a line git would not send is exit 2', async () => {
+    const { repo } = await repoWithRemote();
+    const head = await localHead(repo);
+    const run = (input: string) => execa('node', [BIN, 'hook', 'pre-push', 'origin', '--output', 'json'], { cwd: repo, input, reject: false, env: { TEMPORAL_ADDRESS: '' } });
+    const r = await run(`refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n(delete) ${'0'.repeat(40)} refs/heads/old ${head}\n`);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const out = JSON.parse(String(r.stdout)) as { schemaVersion: number; blocked: boolean; commits: { sha: string; kind: string; mode: string; exitCode: number; config: string; report: { summary: { total: number; compatible: number } } }[] };
+    expect(out).toMatchObject({ schemaVersion: 1, blocked: false });
+    expect(out.commits).toHaveLength(1);
+    expect(out.commits[0]).toMatchObject({ sha: head, kind: 'checked', mode: 'histories', exitCode: 0, config: 'safe-deploy.config.json', report: { summary: { total: 7, compatible: 7 } } });
+
+    const bad = await run('refs/heads/main HEAD\n');
+    expect(bad.exitCode).toBe(2);
+    expect(String(bad.stderr)).toMatch(/error: not a pre-push line/);
+  });
+
   describe('when the server cannot be reached', () => {
     /** A config selecting live executions on a port where nothing listens. */
     const unreachable = async (extra: Record<string, unknown>) => ({ deployment: 'research-agent', address: `127.0.0.1:${await freePort()}`, ...extra });
