@@ -5,6 +5,7 @@
  * config's "histories" are checked offline instead; without them the push goes through with a
  * warning, unless the config says "strict": true.
  */
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { loadProjectConfig } from '../config/load.js';
 import { checkoutPushedTree } from '../config/pushed-tree.js';
@@ -51,7 +52,8 @@ async function checkCommit(input: PrePushInput, commit: PushedCommit): Promise<C
   const env = input.env ?? process.env;
   const tree = await checkoutPushedTree({ cwd: input.cwd, sha: commit.sha });
   try {
-    const config = loadProjectConfig({ cwd: tree.projectDir });
+    // The folder the hook runs from may not exist in that commit (a branch from before it was made).
+    const config = existsSync(tree.projectDir) ? loadProjectConfig({ cwd: tree.projectDir }) : undefined;
     if (!config) return { commit, outcome: { kind: 'no-config' } };
     const configFile = relative(tree.root, config.source.replace(/ \("safe-deploy" key\)$/, ''));
     const run = async (mode: 'live' | 'histories' | 'histories-offline'): Promise<CommitOutcome> => {

@@ -161,6 +161,13 @@ describe('hook install / uninstall', () => {
     expect(out.commits).toHaveLength(1);
     expect(out.commits[0]).toMatchObject({ sha: head, kind: 'checked', mode: 'histories', exitCode: 0, config: 'safe-deploy.config.json', report: { summary: { total: 7, compatible: 7 } } });
 
+    // A commit without a safe-deploy config (here: removed) has nothing to check: the push may go.
+    await gitOk(repo, ['rm', '-q', 'safe-deploy.config.json']);
+    await gitOk(repo, ['commit', '-q', '-m', 'no config']);
+    const bare = await run(`refs/heads/main ${await localHead(repo)} refs/heads/main ${head}\n`);
+    expect(bare.exitCode, String(bare.stderr)).toBe(0);
+    expect(JSON.parse(String(bare.stdout))).toMatchObject({ blocked: false, commits: [{ kind: 'no-config' }] });
+
     const bad = await run('refs/heads/main HEAD\n');
     expect(bad.exitCode).toBe(2);
     expect(String(bad.stderr)).toMatch(/error: not a pre-push line/);
