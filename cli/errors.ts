@@ -46,6 +46,9 @@ export class TemporalError extends SafeDeployError {
   readonly exitCode = ExitCode.infrastructure;
 }
 
+/** No Temporal server answered at the address (down, wrong address, network): the pre-push hook may fall back. */
+export class TemporalUnreachableError extends TemporalError {}
+
 /** A query the server rejected: the user's input, so a usage error, with the server's reason. */
 export class QueryError extends SafeDeployError {
   readonly exitCode = ExitCode.usage;

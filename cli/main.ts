@@ -15,6 +15,7 @@ import { registerApply } from './commands/apply.js';
 import { registerCheck } from './commands/check.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerHook } from './commands/hook.js';
+import { registerInit } from './commands/init.js';
 import { registerNudge } from './commands/nudge.js';
 import { registerStatus } from './commands/status.js';
 import { registerDevServer } from './commands/dev-server.js';
@@ -50,6 +51,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerOverrides(program, ctx);
   registerDevServer(program, ctx);
   registerHook(program, ctx);
+  registerInit(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { loadProjectConfig } from '../config/load.js';
+import { CONFIG_FILE_NAME, policyTypesFromConfig } from '../core/config.js';
 import { planBlocks, type PlanPolicy } from '../core/plan.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
@@ -13,7 +15,10 @@ import type { Shard } from '../core/shard.js';
 export interface PolicyFlags {
   onAutoUpgradeFailure: 'protect' | 'block';
   longRunningType?: string[];
+  keepPinnedType?: string[];
   nudgeSignal: string;
+  /** `--config FILE`; false for `--no-config`. Only its policy keys apply here. */
+  config?: string | false;
 }
 
 export interface PlanFlags extends ConnectionFlags, CandidateFlags, PolicyFlags {
@@ -37,12 +42,17 @@ export function addPolicyOptions(command: Command): Command {
         .choices(['protect', 'block'])
         .default('protect'),
     )
-    .option('--long-running-type <type>', 'a long-running workflow type, nudged after the rollout when it fails replay (repeatable)', collect)
-    .option('--nudge-signal <name>', 'signal that wakes a long-running execution', 'wake_up');
+    .option('--long-running-type <type>', 'a long-running workflow type, nudged after the rollout when it fails replay (repeatable; default: the config\'s "longRunningTypes")', collect)
+    .option('--keep-pinned-type <type>', 'a workflow type that always stays PINNED: never upgraded or nudged, even when it replays cleanly (repeatable; default: the config\'s "keepPinnedTypes")', collect)
+    .option('--nudge-signal <name>', 'signal that wakes a long-running execution', 'wake_up')
+    .option('--config <file>', `project config whose "longRunningTypes" and "keepPinnedTypes" apply (default: ${CONFIG_FILE_NAME} or the "safe-deploy" key of package.json, searched upward to the git root)`)
+    .option('--no-config', 'ignore the project config');
 }
 
-export function policyFrom(flags: PolicyFlags): PlanPolicy {
-  return { onAutoUpgradeFailure: flags.onAutoUpgradeFailure, longRunningTypes: flags.longRunningType ?? [], nudgeSignal: flags.nudgeSignal };
+/** The policy from the flags, with the lists the command line left out taken from the project config. */
+export function policyFrom(flags: PolicyFlags, cwd: string = process.cwd()): PlanPolicy {
+  const config = loadProjectConfig({ cwd, explicit: flags.config });
+  return { onAutoUpgradeFailure: flags.onAutoUpgradeFailure, ...policyTypesFromConfig(flags, config), nudgeSignal: flags.nudgeSignal };
 }
 
 export function registerPlan(program: Command, ctx: CommandContext): void {

@@ -70,36 +70,24 @@ export function shellQuote(value: string): string {
 
 /** How the hook invokes the CLI: the project's own install, else this very CLI by absolute path. */
 export function hookCommand(options: { dependency: boolean; binPath?: string }): string {
-  if (options.dependency) return 'npx --no-install safe-deploy check';
-  return `node ${shellQuote(options.binPath ?? join(packageRoot(), 'bin', 'safe-deploy.js'))} check`;
+  if (options.dependency) return 'npx --no-install safe-deploy hook pre-push';
+  return `node ${shellQuote(options.binPath ?? join(packageRoot(), 'bin', 'safe-deploy.js'))} hook pre-push`;
 }
 
-/** The hook script. Pure. */
+/**
+ * The hook script. Pure. git passes the pushed refs on stdin and the remote as arguments; both go
+ * through to `safe-deploy hook pre-push`, which checks out each pushed commit and checks that tree.
+ */
 export function renderHookScript(options: { command: string; prefix: string }): string {
   const cdPrefix = options.prefix ? `cd ${shellQuote(options.prefix)} || exit 1\n` : '';
   return `#!/bin/sh
 ${HOOK_MARKER} (safe-deploy hook install); \`safe-deploy hook uninstall\` removes it.
-# Before each push, replays workflow histories against the workflow code in this working tree
-# (safe-deploy check, configured by safe-deploy.config.json) and blocks the push if any would break.
+# Before each push, checks out the tree of every pushed commit and replays workflow histories
+# against the workflow code in it (safe-deploy check, configured by that tree's
+# safe-deploy.config.json), not against the working tree; blocks the push if any would break.
 # Bypass once: git push --no-verify
-
-# Pushes that only delete remote refs carry no code: nothing to check.
-pushes_code=0
-while read -r local_ref local_sha remote_ref remote_sha; do
-  case "$local_sha" in *[!0]*) pushes_code=1 ;; esac
-done
-[ "$pushes_code" = 1 ] || exit 0
-
 cd "$(git rev-parse --show-toplevel)" || exit 1
-${cdPrefix}echo "safe-deploy: checking workflow compatibility before push (${options.command})" >&2
-SAFE_DEPLOY_HOOK=1 ${options.command} </dev/null
-status=$?
-if [ "$status" -ne 0 ]; then
-  echo "" >&2
-  echo "safe-deploy: push blocked: safe-deploy check exited $status (1: executions would break, 2: usage or config error, 3: Temporal unreachable)." >&2
-  echo "safe-deploy: fix it and push again, or bypass this check once with: git push --no-verify" >&2
-  exit 1
-fi
+${cdPrefix}SAFE_DEPLOY_HOOK=1 exec ${options.command} "$@"
 `;
 }
 

@@ -14,8 +14,10 @@
  *  - otherwise the config's "histories", when it has them.
  * The candidate is one thing: `--workflows` or `--bundle` on the command line replaces both of the
  * config's; with none on the command line, the config must name one ("workflows" or "bundle").
- * Every key is optional. "longRunningTypes" is validated and kept for plan / deploy; check does not
- * use it. Secrets (API keys, TLS keys) never go in the file: it gets committed.
+ * Every key is optional. "longRunningTypes" and "keepPinnedTypes" are the policy of plan / deploy
+ * (see policyTypesFromConfig); check does not use them. "strict" is for the pre-push hook: block the push
+ * when the server cannot be reached and there are no "histories" to check instead. Secrets (API
+ * keys, TLS keys) never go in the file: it gets committed.
  */
 
 import { resolve } from 'node:path';
@@ -37,9 +39,13 @@ export interface ProjectSettings {
   query?: string;
   histories?: string[];
   longRunningTypes?: string[];
+  /** Workflow types that always stay PINNED: never upgraded, whatever their replay proves. */
+  keepPinnedTypes?: string[];
   address?: string;
   namespace?: string;
   profile?: string;
+  /** Pre-push hook: an unreachable server blocks the push (default: warn and let it through). */
+  strict?: boolean;
 }
 
 export interface ProjectConfig extends ProjectSettings {
@@ -60,7 +66,7 @@ export class ConfigError extends Error {
   }
 }
 
-type FieldKind = 'string' | 'strings';
+type FieldKind = 'string' | 'strings' | 'boolean';
 const FIELDS: { readonly [K in keyof Required<ProjectSettings>]: { kind: FieldKind; path?: true } } = {
   workflows: { kind: 'string', path: true },
   bundle: { kind: 'string', path: true },
@@ -74,9 +80,11 @@ const FIELDS: { readonly [K in keyof Required<ProjectSettings>]: { kind: FieldKi
   query: { kind: 'string' },
   histories: { kind: 'strings', path: true },
   longRunningTypes: { kind: 'strings' },
+  keepPinnedTypes: { kind: 'strings' },
   address: { kind: 'string' },
   namespace: { kind: 'string' },
   profile: { kind: 'string' },
+  strict: { kind: 'boolean' },
 };
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof ProjectSettings)[];
@@ -158,7 +166,10 @@ export function parseProjectConfig(raw: unknown, source: string, dir: string): P
       );
     }
     const field = FIELDS[key];
-    if (field.kind === 'string') {
+    if (field.kind === 'boolean') {
+      if (typeof value !== 'boolean') throw new ConfigError(`"${key}" in ${source} must be true or false, not ${describeType(value)}`, `e.g. "${key}": true`);
+      settings[key] = value;
+    } else if (field.kind === 'string') {
       if (typeof value !== 'string' || value.trim() === '') {
         throw new ConfigError(`"${key}" in ${source} must be a non-empty string, not ${describeType(value)}`, `e.g. "${key}": ${JSON.stringify(example(key))}`);
       }
@@ -178,8 +189,8 @@ export function parseProjectConfig(raw: unknown, source: string, dir: string): P
   return config;
 }
 
-function example(key: keyof ProjectSettings): string {
-  const examples: Record<keyof ProjectSettings, string> = {
+function example(key: keyof ProjectSettings): string | boolean {
+  const examples: Record<keyof ProjectSettings, string | boolean> = {
     workflows: 'src/workflows.ts',
     bundle: 'dist/workflow-bundle.js',
     payloadConverter: 'src/payload-converter.ts',
@@ -192,9 +203,11 @@ function example(key: keyof ProjectSettings): string {
     query: "StartTime > '2026-01-01T00:00:00Z'",
     histories: 'histories/',
     longRunningTypes: 'MyPollingWorkflow',
+    keepPinnedTypes: 'MyOrderWorkflow',
     address: 'localhost:7233',
     namespace: 'default',
     profile: 'prod',
+    strict: true,
   };
   return examples[key];
 }
@@ -271,4 +284,15 @@ export function applyConfigToCheck<F extends CheckConfigFlags>(flags: F, config:
   if (out.namespace === undefined && !isSet(env.TEMPORAL_NAMESPACE)) out.namespace = config.namespace;
   if (out.profile === undefined && !isSet(env.TEMPORAL_PROFILE)) out.profile = config.profile;
   return out;
+}
+
+/** The policy lists of plan / deploy: a list on the command line replaces the config's. */
+export function policyTypesFromConfig(
+  flags: { longRunningType?: string[]; keepPinnedType?: string[] },
+  config: Pick<ProjectConfig, 'longRunningTypes' | 'keepPinnedTypes'> | undefined,
+): { longRunningTypes: string[]; keepPinnedTypes: string[] } {
+  return {
+    longRunningTypes: flags.longRunningType ?? config?.longRunningTypes ?? [],
+    keepPinnedTypes: flags.keepPinnedType ?? config?.keepPinnedTypes ?? [],
+  };
 }

@@ -56,6 +56,47 @@ describe('decide: the decision table', () => {
   });
 });
 
+describe('decide: keep-pinned types always stay PINNED', () => {
+  const keep: PlanPolicy = { ...policy, keepPinnedTypes: ['Order', 'Poller'] };
+  it.each([
+    { scenario: 'PINNED, passes -> kept pinned, not upgraded', input: { workflowType: 'Order' }, action: 'keep-pinned' },
+    { scenario: 'PINNED, fails -> kept pinned', input: { workflowType: 'Order', verdict: 'nondeterministic' }, action: 'keep-pinned' },
+    { scenario: 'PINNED long-running type that is also keep-pinned, fails -> kept pinned, not nudged', input: { workflowType: 'Poller', verdict: 'nondeterministic' }, action: 'keep-pinned' },
+    {
+      scenario: 'declared AUTO_UPGRADE, passes -> pinned to its version before the candidate is current',
+      input: { workflowType: 'Order', state: { behavior: 'AUTO_UPGRADE', version: 'd:v1' } },
+      action: 'protect-pin',
+      override: { kind: 'pinned', version: 'd:v1' },
+    },
+    {
+      scenario: 'declared AUTO_UPGRADE long-running, passes -> pinned (the pin following it across continue-as-new is what is asked)',
+      input: { workflowType: 'Poller', state: { behavior: 'AUTO_UPGRADE', version: 'd:v1' } },
+      action: 'protect-pin',
+      override: { kind: 'pinned', version: 'd:v1' },
+    },
+    {
+      scenario: 'declared PINNED + our auto_upgrade override from an earlier deploy, passes -> clear our override',
+      input: { workflowType: 'Order', state: { behavior: 'PINNED', version: 'd:v1', override: { kind: 'auto_upgrade' } }, overrideSetBy: SAFE_DEPLOY_IDENTITY },
+      action: 'protect-clear-override',
+    },
+    {
+      scenario: "someone else's auto_upgrade override, passes -> block (not ours to change)",
+      input: { workflowType: 'Order', state: { behavior: 'PINNED', version: 'd:v1', override: { kind: 'auto_upgrade' } }, overrideSetBy: 'ops-team' },
+      action: 'block',
+    },
+    { scenario: 'declared AUTO_UPGRADE with no version -> block', input: { workflowType: 'Order', state: { behavior: 'AUTO_UPGRADE' } }, action: 'block' },
+    { scenario: 'pinned by an override -> left alone', input: { workflowType: 'Order', state: { behavior: 'AUTO_UPGRADE', version: 'd:v1', override: { kind: 'pinned', version: 'd:v1' } } }, action: 'none' },
+    { scenario: 'already on the candidate -> none', input: { workflowType: 'Order', state: { behavior: 'AUTO_UPGRADE', version: 'd:v2' } }, action: 'none' },
+    { scenario: 'another type in the same plan is still upgraded', input: { workflowType: 'Research' }, action: 'upgrade', override: { kind: 'auto_upgrade' } },
+    { scenario: 'a plan made before keepPinnedTypes existed decides as before', input: { workflowType: 'Order', policy }, action: 'upgrade', override: { kind: 'auto_upgrade' } },
+  ] as const)('$scenario', ({ input, action, ...rest }) => {
+    const d = decide(base({ policy: keep, ...(input as Partial<DecisionInput>) }));
+    expect(d.action).toBe(action);
+    expect(d.targetOverride).toEqual('override' in rest ? rest.override : undefined);
+    expect(d.reason.length).toBeGreaterThan(10);
+  });
+});
+
 describe('plans', () => {
   const plan = {
     schemaVersion: 1,

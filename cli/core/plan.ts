@@ -8,6 +8,12 @@
  *                             to its current version (declared AUTO_UPGRADE); or block, per policy
  *   PINNED          passes    upgrade: auto_upgrade override, so it drains off the old build
  *   PINNED          fails     keep pinned; nudge after the rollout if it is a long-running type
+ *
+ * A keep-pinned type (policy.keepPinnedTypes) always stays PINNED, whatever its replay proves: a
+ * replay proves the same commands for the history so far, not that the code paths ahead (a pending
+ * timer, the next activity) do what the team wants for an execution already under way. So PINNED
+ * ones are kept (never upgraded, never nudged), declared AUTO_UPGRADE ones are pinned to their
+ * version before the candidate becomes current, and our own auto_upgrade override is cleared.
  */
 import type { CheckResult } from './check-report.js';
 import { isIncompatible, type Verdict } from './verdict.js';
@@ -30,6 +36,8 @@ export interface PlanPolicy {
   onAutoUpgradeFailure: 'protect' | 'block';
   /** Workflow types that live long and continue-as-new when woken (nudged after the rollout). */
   longRunningTypes: string[];
+  /** Workflow types that always stay PINNED: never upgraded or nudged. Absent in plans made before it existed. */
+  keepPinnedTypes?: string[];
   nudgeSignal: string;
 }
 
@@ -88,11 +96,13 @@ export function decide(input: DecisionInput): Decision {
   const { state, verdict, policy } = input;
   const effective = effectiveBehavior(state);
   const longRunning = policy.longRunningTypes.includes(input.workflowType);
+  const keepPinned = policy.keepPinnedTypes?.includes(input.workflowType) ?? false;
   if (state.version === input.candidateVersion) return { action: 'none', reason: 'already on the candidate version' };
   switch (effective) {
     case 'UNVERSIONED':
       return { action: 'none', reason: 'unversioned: Worker Versioning does not route it' };
     case 'AUTO_UPGRADE': {
+      if (keepPinned) return keepAutoUpgradePinned(input);
       if (!failed(verdict)) return { action: 'none', reason: 'AUTO_UPGRADE and replays cleanly: it moves to the candidate safely' };
       if (policy.onAutoUpgradeFailure === 'block') {
         return { action: 'block', reason: `AUTO_UPGRADE but ${verdict} on the candidate: the deploy is blocked (policy)` };
@@ -117,6 +127,7 @@ export function decide(input: DecisionInput): Decision {
     }
     case 'PINNED': {
       if (state.override?.kind === 'pinned') return { action: 'none', reason: `pinned by an override to ${state.override.version}: left alone` };
+      if (keepPinned) return { action: 'keep-pinned', reason: `a keep-pinned type: stays PINNED on ${state.version ?? 'its version'}, never upgraded (replay: ${verdict})` };
       if (!failed(verdict)) {
         return { action: 'upgrade', targetOverride: { kind: 'auto_upgrade' }, reason: 'replays cleanly: auto_upgrade override, drains off the old build' };
       }
@@ -124,6 +135,23 @@ export function decide(input: DecisionInput): Decision {
       return { action: 'keep-pinned', reason: `${verdict} on the candidate: stays PINNED and finishes on ${state.version ?? 'its version'}` };
     }
   }
+}
+
+/** An execution of a keep-pinned type that would move to the candidate: make it PINNED, whatever its replay proved. */
+function keepAutoUpgradePinned(input: DecisionInput): Decision {
+  const { state } = input;
+  if (state.override?.kind === 'auto_upgrade') {
+    if (state.behavior === 'PINNED' && input.overrideSetBy === SAFE_DEPLOY_IDENTITY) {
+      return { action: 'protect-clear-override', reason: `a keep-pinned type: clear our auto_upgrade override so it stays PINNED on ${state.version ?? 'its version'}` };
+    }
+    return { action: 'block', reason: `a keep-pinned type with an auto_upgrade override set by ${input.overrideSetBy || 'someone else'}: not ours to change` };
+  }
+  if (!state.version) return { action: 'block', reason: 'a keep-pinned type declared AUTO_UPGRADE, and no version to pin it to' };
+  return {
+    action: 'protect-pin',
+    targetOverride: { kind: 'pinned', version: state.version },
+    reason: `a keep-pinned type declared AUTO_UPGRADE: pin it to ${state.version} before the candidate becomes current`,
+  };
 }
 
 export function planExecution(result: CheckResult, state: ExecutionVersioning, ctx: { candidateVersion: string; bundleHash: string; policy: PlanPolicy }): PlannedExecution {

@@ -150,11 +150,16 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     step('upgrade', upgrade.counts.failed > 0 ? 'failed' : 'done', `${report.counts.upgraded} execution(s) got auto_upgrade${replanned ? `, ${replanned} replanned (history grew)` : ''}${upgrade.counts.failed ? `, ${upgrade.counts.failed} failed` : ''}`);
 
     current = 'nudge';
-    // Long-running executions left PINNED on an old version: failing ones, and those whose override we cleared.
+    // Long-running executions left PINNED on an old version: failing ones, and those whose override we cleared
+    // (not a keep-pinned type: those stay where they are).
     const nudgeTypes = [
       ...new Set(
         plan.executions
-          .filter((e) => e.action === 'nudge' || (e.action === 'protect-clear-override' && plan.policy.longRunningTypes.includes(e.workflowType)))
+          .filter(
+            (e) =>
+              e.action === 'nudge' ||
+              (e.action === 'protect-clear-override' && plan.policy.longRunningTypes.includes(e.workflowType) && !plan.policy.keepPinnedTypes?.includes(e.workflowType)),
+          )
           .map((e) => e.workflowType),
       ),
     ];

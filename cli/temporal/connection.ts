@@ -93,7 +93,8 @@ export interface TemporalHandle {
   close(): Promise<void>;
 }
 
-export async function connect(resolved: ResolvedConnection): Promise<TemporalHandle> {
+/** `connectTimeoutMs`: how long to wait for the server to answer at all (default 10 s). */
+export async function connect(resolved: ResolvedConnection, options: { connectTimeoutMs?: number } = {}): Promise<TemporalHandle> {
   const { connectionOptions } = toClientOptions(resolved.profile);
   let connection: Connection;
   try {
@@ -102,7 +103,7 @@ export async function connect(resolved: ResolvedConnection): Promise<TemporalHan
       tls: connectionOptions.tls,
       apiKey: connectionOptions.apiKey,
       metadata: connectionOptions.metadata,
-      connectTimeout: 10_000,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
     });
     // Fails fast on a wrong namespace or bad credentials, before any real work starts.
     await connection.workflowService.describeNamespace({ namespace: resolved.namespace });

@@ -1,6 +1,7 @@
 /**
- * The embedded local Temporal server: the official Temporal CLI's `server start-dev`, built from
- * the Go module proxy by tools/build-temporal.sh (the prebuilt download is not reachable here).
+ * The embedded local Temporal server: the official Temporal CLI's `server start-dev`. In a clone of
+ * safe-deploy it is built from the Go module proxy by tools/build-temporal.sh; an installed
+ * package has no build script and uses a `temporal` on PATH or $SAFE_DEPLOY_TEMPORAL_BIN.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -57,13 +58,13 @@ export function isServerVersionSupported(version: readonly number[]): boolean {
   return true;
 }
 
-async function probeBinary(path: string): Promise<boolean> {
+/** The server version a binary embeds, or undefined when it does not run or says nothing we can read. */
+async function probeBinary(path: string): Promise<number[] | undefined> {
   try {
     const { stdout } = await execa(path, ['--version'], { timeout: 10_000 });
-    const version = parseServerVersion(stdout);
-    return version !== undefined && isServerVersionSupported(version);
+    return parseServerVersion(stdout);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -71,19 +72,32 @@ export function builtBinaryPath(): string {
   return join(packageRoot(), '.tools', 'bin', 'temporal');
 }
 
+/** The build script exists only in a clone of safe-deploy; an installed package does not ship it. */
+export function buildScriptPath(): string | undefined {
+  const script = join(packageRoot(), 'tools', 'build-temporal.sh');
+  return existsSync(script) ? script : undefined;
+}
+
+export const TEMPORAL_INSTALL_HINT =
+  `install a Temporal CLI whose \`temporal --version\` shows Server >= ${MIN_SERVER_VERSION.join('.')} (https://docs.temporal.io/develop/run-a-development-server: \`brew install temporal\`, or the archive for your platform from https://temporal.download/cli/archive/latest?platform=linux&arch=amd64) and put \`temporal\` on PATH, or set SAFE_DEPLOY_TEMPORAL_BIN=/path/to/temporal`;
+
 /**
  * The `temporal` binary to run: $SAFE_DEPLOY_TEMPORAL_BIN, the project's own build, or one on PATH,
- * whichever is first and new enough. `build: true` runs the build script when none is found.
+ * whichever is first and new enough. `build: true` runs the build script when none is found, in a
+ * clone of safe-deploy only; from an installed package the error says how to get one.
  */
 export async function resolveTemporalBinary(options: { build?: boolean } = {}): Promise<string> {
   const candidates = [process.env.SAFE_DEPLOY_TEMPORAL_BIN, builtBinaryPath(), 'temporal'];
+  const tooOld: string[] = [];
   for (const candidate of candidates) {
     if (!candidate) continue;
     if (candidate.includes('/') && !existsSync(candidate)) continue;
-    if (await probeBinary(candidate)) return candidate;
+    const version = await probeBinary(candidate);
+    if (version && isServerVersionSupported(version)) return candidate;
+    if (version) tooOld.push(`${candidate} (server ${version.join('.')})`);
   }
-  if (options.build) {
-    const script = join(packageRoot(), 'tools', 'build-temporal.sh');
+  const script = options.build ? buildScriptPath() : undefined;
+  if (script) {
     try {
       await execa('bash', [script], { stdout: 'inherit', stderr: 'inherit' });
     } catch (err) {
@@ -93,11 +107,13 @@ export async function resolveTemporalBinary(options: { build?: boolean } = {}): 
         { cause: err },
       );
     }
-    if (await probeBinary(builtBinaryPath())) return builtBinaryPath();
+    const built = await probeBinary(builtBinaryPath());
+    if (built && isServerVersionSupported(built)) return builtBinaryPath();
   }
+  const looked = `looked at ${process.env.SAFE_DEPLOY_TEMPORAL_BIN ? `SAFE_DEPLOY_TEMPORAL_BIN (${process.env.SAFE_DEPLOY_TEMPORAL_BIN}), ` : 'SAFE_DEPLOY_TEMPORAL_BIN (unset), '}\`temporal\` on PATH${tooOld.length ? `; too old: ${tooOld.join(', ')}` : ''}`;
   throw new TemporalError(
-    `no Temporal CLI with server >= ${MIN_SERVER_VERSION.join('.')} found`,
-    'run `npm run temporal:build`, or set SAFE_DEPLOY_TEMPORAL_BIN to a temporal binary',
+    `no Temporal CLI with server >= ${MIN_SERVER_VERSION.join('.')} found (${looked})`,
+    buildScriptPath() ? 'run `npm run temporal:build` (needs Go >= 1.26.4), or set SAFE_DEPLOY_TEMPORAL_BIN to a temporal binary' : TEMPORAL_INSTALL_HINT,
   );
 }
 

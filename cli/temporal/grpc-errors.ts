@@ -1,5 +1,5 @@
 /** gRPC failures -> our typed errors, each with a hint; the one translation point for adapters. */
-import { QueryError, SafeDeployError, TemporalError, UsageError } from '../errors.js';
+import { QueryError, SafeDeployError, TemporalError, TemporalUnreachableError, UsageError } from '../errors.js';
 
 /** The gRPC status codes we act on (grpc/status.h). */
 const status = {
@@ -79,7 +79,7 @@ export function translateGrpcError(err: unknown, ctx: GrpcContext): SafeDeployEr
       return new UsageError(`${ctx.action}: the server rejected the request: ${why}`, 'check the flags you passed', { cause: err });
     default:
       if (code === undefined || code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED) {
-        return new TemporalError(
+        return new TemporalUnreachableError(
           `cannot reach Temporal at ${ctx.address} (${ctx.action}): ${why}`,
           'is the server running and the address right? for a local one: `safe-deploy dev-server`',
           { cause: err },

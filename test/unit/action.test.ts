@@ -136,9 +136,10 @@ async function runStepScript(inputs: Record<string, string>, opts: { actionPath?
 }
 
 describe('action.yml', () => {
-  it('is a composite action that sets up Node 20, then runs one bash step', () => {
+  it('is a composite action that sets up Node (24, the current LTS, unless node-version says 20), then runs one bash step', () => {
     expect(ACTION).toMatch(/^runs:\n {2}using: composite\n/m);
-    expect(ACTION).toMatch(/uses: actions\/setup-node@v4\n\s+with:\n\s+node-version: 20\n/);
+    expect(ACTION).toMatch(/uses: actions\/setup-node@v4\n\s+with:\n\s+node-version: \$\{\{ inputs\.node-version \}\}\n/);
+    expect(INPUTS.get('node-version')).toBe('24');
     expect(ACTION).toMatch(/if: inputs\.setup-node == 'true'/);
     expect(ACTION).toMatch(/shell: bash\n/);
     expect(INPUTS.get('command')).toBe('check');
@@ -147,7 +148,7 @@ describe('action.yml', () => {
 
   it('passes every input to the script through env, and none through ${{ }} in the script', () => {
     const mapped = [...STEP.env.values()].sort();
-    expect(mapped).toEqual([...INPUTS.keys()].filter((i) => i !== 'setup-node').sort());
+    expect(mapped).toEqual([...INPUTS.keys()].filter((i) => i !== 'setup-node' && i !== 'node-version').sort());
     for (const [variable, input] of STEP.env) expect(variable).toBe(`INPUT_${input.toUpperCase().replace(/-/g, '_')}`);
     expect(STEP.script).not.toContain('${{');
     expect(STEP.script).not.toMatch(/\beval\b/);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findProjectConfig, loadProjectConfig } from '../../cli/config/load.js';
-import { applyConfigToCheck, ConfigError, parseProjectConfig, type CheckConfigFlags, type ProjectConfig } from '../../cli/core/config.js';
+import { applyConfigToCheck, ConfigError, parseProjectConfig, policyTypesFromConfig, type CheckConfigFlags, type ProjectConfig } from '../../cli/core/config.js';
 import { UsageError } from '../../cli/errors.js';
 import { runCli, sampleWorkflows } from '../helpers/cli.js';
 
@@ -35,6 +35,7 @@ describe('parseProjectConfig', () => {
       raw: { workflows: 'w.ts', deployment: 'research-agent', taskQueue: 'q', workflowTypes: ['A', 'B'], query: `X = 'a/b'`, longRunningTypes: ['P'], address: 'host:7233', namespace: 'ns', profile: 'prod' },
       expected: { workflows: '/repo/w.ts', deployment: 'research-agent', taskQueue: 'q', workflowTypes: ['A', 'B'], query: `X = 'a/b'`, longRunningTypes: ['P'], address: 'host:7233', namespace: 'ns', profile: 'prod' },
     },
+    { scenario: 'policy lists and the hook\'s strict flag', raw: { keepPinnedTypes: ['Order'], longRunningTypes: ['P'], strict: true }, expected: { keepPinnedTypes: ['Order'], longRunningTypes: ['P'], strict: true } },
     { scenario: 'every key is optional', raw: {}, expected: {} },
   ])('$scenario', ({ raw, expected }) => {
     expect(parse(raw)).toEqual({ source: SOURCE, dir: '/repo', ...expected });
@@ -49,6 +50,7 @@ describe('parseProjectConfig', () => {
     { scenario: 'an empty string', raw: { deployment: '' }, message: '"deployment" in', hint: /e\.g\./ },
     { scenario: 'a string where a list is expected', raw: { histories: 'histories/' }, message: `"histories" in ${SOURCE} must be an array of non-empty strings, not a string`, hint: /\["histories\/"\]/ },
     { scenario: 'a list of other things', raw: { workflowTypes: ['A', 3] }, message: 'must be an array of non-empty strings, not an array with other values', hint: /e\.g\./ },
+    { scenario: 'strict as a string', raw: { strict: 'yes' }, message: `"strict" in ${SOURCE} must be true or false, not a string`, hint: /"strict": true/ },
     { scenario: 'not an object', raw: ['w.ts'], message: `${SOURCE} must hold a JSON object, not an array`, hint: /e\.g\./ },
     { scenario: 'both candidates', raw: { workflows: 'w.ts', bundle: 'b.js' }, message: 'has both "workflows" and "bundle"', hint: /keep one/ },
   ])('refuses $scenario', ({ raw, message, hint }) => {
@@ -149,6 +151,17 @@ describe('applyConfigToCheck', () => {
     const flags: CheckConfigFlags = {};
     applyConfigToCheck(flags, hist, {});
     expect(flags).toEqual({});
+  });
+});
+
+describe('policyTypesFromConfig: the lists of plan / deploy', () => {
+  it.each([
+    { scenario: 'no flags, no config: empty lists', flags: {}, config: undefined, expected: { longRunningTypes: [], keepPinnedTypes: [] } },
+    { scenario: 'the config fills both', flags: {}, config: { longRunningTypes: ['P'], keepPinnedTypes: ['O'] }, expected: { longRunningTypes: ['P'], keepPinnedTypes: ['O'] } },
+    { scenario: 'a flag replaces the config\'s list, the other still comes from it', flags: { keepPinnedType: ['X'] }, config: { longRunningTypes: ['P'], keepPinnedTypes: ['O'] }, expected: { longRunningTypes: ['P'], keepPinnedTypes: ['X'] } },
+    { scenario: 'flags without a config', flags: { longRunningType: ['P'], keepPinnedType: ['O', 'Q'] }, config: undefined, expected: { longRunningTypes: ['P'], keepPinnedTypes: ['O', 'Q'] } },
+  ])('$scenario', ({ flags, config, expected }) => {
+    expect(policyTypesFromConfig(flags, config)).toEqual(expected);
   });
 });
 
