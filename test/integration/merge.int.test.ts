@@ -110,12 +110,19 @@ describe('merge: 4 shards of a live selection', () => {
     const whole = await runCli(planArgs(wholeFile));
     expect(whole.exitCode, whole.stderr).toBe(0);
     const files: string[] = [];
+    const reports: string[] = [];
     for (let i = 1; i <= SHARDS; i++) {
       const file = join(dir, `plan-${i}.json`);
-      const r = await runCli([...planArgs(file), '--shard', `${i}/${SHARDS}`]);
+      const report = join(dir, `plan-report-${i}.json`);
+      const r = await runCli([...planArgs(file), '--shard', `${i}/${SHARDS}`, '--check-report', report]);
       expect(r.exitCode, r.stderr).toBe(0);
       files.push(file);
+      reports.push(report);
     }
+    // The check behind each shard's plan, merged: the same executions and verdicts as the plan.
+    const mergedReport = await runCli(['merge', ...reports, '--output', 'json']);
+    expect(mergedReport.exitCode, mergedReport.stderr).toBe(0);
+    const checked = (JSON.parse(mergedReport.stdout) as Report).results.map((x) => `${x.workflowId} ${x.runId} ${x.verdict}`).sort();
     const mergedFile = join(dir, 'merged-plan.json');
     const merged = await runCli(['merge', ...files, '--out', mergedFile]);
     expect(merged.exitCode, merged.stderr).toBe(0);
@@ -125,6 +132,11 @@ describe('merge: 4 shards of a live selection', () => {
     expect(read(mergedFile).shard).toBeUndefined();
     expect(strip(read(mergedFile))).toEqual(strip(read(wholeFile)));
     expect(read(mergedFile).executions).toHaveLength(RESEARCH + 1);
+    expect(checked).toEqual(
+      read(wholeFile)
+        .executions.map((e) => `${e.workflowId} ${e.runId} ${(e.receipt as { verdict: string }).verdict}`)
+        .sort(),
+    );
 
     const applied = await runCli(['apply', mergedFile, '--dry-run', '--output', 'json', '--address', s.address, '--namespace', s.namespace]);
     expect(applied.exitCode, applied.stderr).toBe(0);
