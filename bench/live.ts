@@ -11,13 +11,13 @@
  * kept as a snapshot of the dev server's --db-filename under os.tmpdir()/safe-deploy-bench/, with
  * their histories as files; each run starts a server on a copy of the snapshot.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { buildVisibilityQuery } from '../cli/core/selection.js';
 import { promoteCandidate } from '../cli/pipeline/promote.js';
-import { connect, resolveConnection, type TemporalHandle } from '../cli/temporal/connection.js';
+import { connect, resolveConnection } from '../cli/temporal/connection.js';
 import { startDevServer, type DevServer } from '../cli/temporal/dev-server.js';
 import { mapConcurrent } from '../cli/util/concurrency.js';
 import { newScenario, startWorker } from '../sample-workers/research-agent/launcher.js';
@@ -59,7 +59,8 @@ function dbFiles(db: string): string[] {
 }
 
 /** Makes (once) N paused research executions on a dev server, and keeps its db and their histories. */
-export async function ensureLiveSnapshot(n: number, label = 'live'): Promise<Snapshot> {
+export async function ensureLiveSnapshot(n: number): Promise<Snapshot> {
+  const label = 'live';
   const dir = join(BENCH_DIR, `${label}-${n}`);
   const snapshot: Snapshot = { db: join(dir, 'temporal.db'), histories: join(dir, 'histories'), deployment: `bench-${label}-${n}` };
   if (existsSync(join(dir, 'complete'))) return snapshot;
@@ -67,9 +68,11 @@ export async function ensureLiveSnapshot(n: number, label = 'live'): Promise<Sna
   mkdirSync(snapshot.histories, { recursive: true });
   const started = performance.now();
   console.log(`making ${n} running executions (once; kept in ${dir})...`);
-  const server = await startDevServer({ dbFilename: snapshot.db });
+  const server = await startDevServer({ dbFilename: snapshot.db, logFile: join(dir, 'server.log') });
   const t = await connect(resolveConnection({ address: server.address, namespace: server.namespace }, {}));
   try {
+    // A new database: the frontend's namespace cache learns of `default` some seconds after start.
+    await waitFor(async () => (await t.client.workflow.count('ExecutionStatus = "Running"')).count >= 0, true);
     const s = newScenario(server.address, server.namespace, snapshot.deployment, true);
     const worker = await startWorker(s, 'v1', { activityDelayMs: 1 });
     try {
@@ -94,12 +97,45 @@ export async function ensureLiveSnapshot(n: number, label = 'live'): Promise<Sna
     )) {
       // written
     }
+  } catch (err) {
+    console.error('making the executions failed:', err);
+    throw err;
   } finally {
     await t.close();
     await server.stop();
   }
   writeFileSync(join(dir, 'complete'), '');
   console.log(`made ${n} executions in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return snapshot;
+}
+
+/**
+ * The live snapshot with v2 made current (a v2 worker polled, then promoted): its paused v1
+ * executions are PINNED to a version that is no longer current, what apply upgrades and nudge wakes.
+ */
+export async function ensureV2CurrentSnapshot(n: number): Promise<Snapshot> {
+  const base = await ensureLiveSnapshot(n);
+  const dir = join(BENCH_DIR, `v2-current-${n}`);
+  const snapshot: Snapshot = { ...base, db: join(dir, 'temporal.db') };
+  if (existsSync(join(dir, 'complete'))) return snapshot;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of dbFiles(base.db)) copyFileSync(f, snapshot.db + f.slice(base.db.length));
+  const server = await startDevServer({ dbFilename: snapshot.db, logFile: join(dir, 'server.log') });
+  const t = await connect(resolveConnection({ address: server.address, namespace: server.namespace }, {}));
+  try {
+    const s = newScenario(server.address, server.namespace, base.deployment, true);
+    const v2 = await startWorker(s, 'v2', { activityDelayMs: 1 });
+    try {
+      await promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId: 'v2' });
+    } finally {
+      await v2.stop();
+    }
+  } finally {
+    await t.close();
+    await server.stop();
+  }
+  writeFileSync(join(dir, 'complete'), '');
   return snapshot;
 }
 
@@ -121,7 +157,7 @@ export async function serveCopy(snapshot: Snapshot): Promise<{ server: DevServer
   const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-bench-db-'));
   const db = join(dir, 'temporal.db');
   for (const f of dbFiles(snapshot.db)) copyFileSync(f, db + f.slice(snapshot.db.length));
-  const server = await startDevServer({ dbFilename: db });
+  const server = await startDevServer({ dbFilename: db, logFile: join(dir, 'server.log') });
   return {
     server,
     dispose: async () => {
