@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { buildVisibilityQuery } from '../cli/core/selection.js';
 import { connect, resolveConnection } from '../cli/temporal/connection.js';
 import { waitForBatch } from '../cli/temporal/executions.js';
-import { ensureV2CurrentSnapshot, serveCopy } from './live.js';
+import { ensureV2CurrentSnapshot, withServerCopy } from './live.js';
 import { measureNode, table, type ProcessMeasurement } from './measure.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -74,53 +74,33 @@ async function main(): Promise<void> {
   const row = (label: string, seconds: number, m: ProcessMeasurement | undefined, did: string) =>
     rows.push([label, seconds.toFixed(2), (size / seconds).toFixed(0), m ? (m.maxRssKb / 1024).toFixed(0) : '-', did]);
 
-  {
-    const { server, dispose } = await serveCopy(snapshot);
-    try {
-      const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-bench-plan-'));
-      const plan = join(dir, 'plan.json');
-      const conn = ['--address', server.address];
-      const planned = await measureNode([BIN, 'plan', '--deployment', snapshot.deployment, '--candidate-build-id', 'v2', '--workflows', CANDIDATE, '--out', plan, ...conn], { cwd: ROOT });
-      const executions = (JSON.parse(readFileSync(plan, 'utf8')) as { executions: { action: string }[] }).executions;
-      row('safe-deploy plan (check + describe each)', planned.seconds, planned, `${executions.length} planned, ${executions.filter((e) => e.action === 'upgrade').length} upgrade (exit ${planned.exitCode})`);
-      const applied = await measureNode([BIN, 'apply', plan, '--phase', 'upgrade', '--rps', String(rps), '--output', 'json', ...conn], { cwd: ROOT });
-      const counts = (JSON.parse(applied.stdout) as { counts: Record<string, number> }).counts;
-      row('safe-deploy apply --phase upgrade', applied.seconds, applied, `done ${counts['done']}, failed ${counts['failed']}, verified one by one (exit ${applied.exitCode})`);
-    } finally {
-      await dispose();
-    }
-  }
-  {
-    const { server, dispose } = await serveCopy(snapshot);
-    try {
-      const r = await temporalBatch(server.address, ['workflow', 'update-options', '--query', query, '--versioning-override-behavior', 'auto_upgrade', '--reason', 'bench', '--rps', String(rps)]);
-      row('temporal workflow update-options --query (batch, until done)', r.batchSeconds, r.m, `batch complete ${r.complete}, not verified`);
-    } finally {
-      await dispose();
-    }
-  }
-  {
-    const { server, dispose } = await serveCopy(snapshot);
-    try {
-      const nudged = await measureNode(
-        [BIN, 'nudge', '--deployment', snapshot.deployment, '--rps', String(rps), '--confirm-timeout', '1s', '--output', 'json', '--address', server.address],
-        { cwd: ROOT },
-      );
-      const summary = (JSON.parse(nudged.stdout) as { summary: Record<string, number> }).summary;
-      row('safe-deploy nudge (describe, signal, confirm 1 s)', nudged.seconds, nudged, `nudged ${summary['nudged']}, stragglers ${summary['stragglers']} (no worker runs) (exit ${nudged.exitCode})`);
-    } finally {
-      await dispose();
-    }
-  }
-  {
-    const { server, dispose } = await serveCopy(snapshot);
-    try {
-      const r = await temporalBatch(server.address, ['workflow', 'signal', '--query', query, '--name', 'wake_up', '--reason', 'bench', '--rps', String(rps)]);
-      row('temporal workflow signal --query (batch, until done)', r.batchSeconds, r.m, `batch complete ${r.complete}, not verified`);
-    } finally {
-      await dispose();
-    }
-  }
+  await withServerCopy(snapshot, async (server) => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-bench-plan-'));
+    const plan = join(dir, 'plan.json');
+    const conn = ['--address', server.address];
+    const planned = await measureNode([BIN, 'plan', '--deployment', snapshot.deployment, '--candidate-build-id', 'v2', '--workflows', CANDIDATE, '--out', plan, ...conn], { cwd: ROOT });
+    const executions = (JSON.parse(readFileSync(plan, 'utf8')) as { executions: { action: string }[] }).executions;
+    row('safe-deploy plan (check + describe each)', planned.seconds, planned, `${executions.length} planned, ${executions.filter((e) => e.action === 'upgrade').length} upgrade (exit ${planned.exitCode})`);
+    const applied = await measureNode([BIN, 'apply', plan, '--phase', 'upgrade', '--rps', String(rps), '--output', 'json', ...conn], { cwd: ROOT });
+    const counts = (JSON.parse(applied.stdout) as { counts: Record<string, number> }).counts;
+    row('safe-deploy apply --phase upgrade', applied.seconds, applied, `done ${counts['done']}, failed ${counts['failed']}, verified one by one (exit ${applied.exitCode})`);
+  });
+  await withServerCopy(snapshot, async (server) => {
+    const r = await temporalBatch(server.address, ['workflow', 'update-options', '--query', query, '--versioning-override-behavior', 'auto_upgrade', '--reason', 'bench', '--rps', String(rps)]);
+    row('temporal workflow update-options --query (batch, until done)', r.batchSeconds, r.m, `batch complete ${r.complete}, not verified`);
+  });
+  await withServerCopy(snapshot, async (server) => {
+    const nudged = await measureNode(
+      [BIN, 'nudge', '--deployment', snapshot.deployment, '--rps', String(rps), '--confirm-timeout', '1s', '--output', 'json', '--address', server.address],
+      { cwd: ROOT },
+    );
+    const summary = (JSON.parse(nudged.stdout) as { summary: Record<string, number> }).summary;
+    row('safe-deploy nudge (describe, signal, confirm 1 s)', nudged.seconds, nudged, `nudged ${summary['nudged']}, stragglers ${summary['stragglers']} (no worker runs) (exit ${nudged.exitCode})`);
+  });
+  await withServerCopy(snapshot, async (server) => {
+    const r = await temporalBatch(server.address, ['workflow', 'signal', '--query', query, '--name', 'wake_up', '--reason', 'bench', '--rps', String(rps)]);
+    row('temporal workflow signal --query (batch, until done)', r.batchSeconds, r.m, `batch complete ${r.complete}, not verified`);
+  });
   console.log('');
   console.log(`plan + apply + nudge on ${size} running executions of the local dev server vs the Temporal CLI's batches (fresh copy of one snapshot each; --rps ${rps})`);
   console.log(table(['', 'wall s', 'executions/s', 'peak RSS MB', 'did'], rows));

@@ -167,6 +167,16 @@ export async function serveCopy(snapshot: Snapshot): Promise<{ server: DevServer
   };
 }
 
+/** Runs `fn` against a dev server on a fresh copy of the snapshot's database, then removes it. */
+export async function withServerCopy<T>(snapshot: Snapshot, fn: (server: DevServer) => Promise<T>): Promise<T> {
+  const { server, dispose } = await serveCopy(snapshot);
+  try {
+    return await fn(server);
+  } finally {
+    await dispose();
+  }
+}
+
 interface Row {
   label: string;
   runs: ProcessMeasurement[];
