@@ -12,13 +12,14 @@
  * check runs are the real CLI (bin/safe-deploy.js), so start-up and imports count; their peak RSS and
  * CPU time come from process.resourceUsage() at exit (bench/report-rusage.ts, loaded with --import).
  */
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
+import { measureNode } from './measure.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SOURCE_DIR = join(ROOT, 'histories', 'research-agent');
@@ -26,7 +27,6 @@ const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflow
 const BENCH_DIR = join(tmpdir(), 'safe-deploy-bench');
 const SELF = fileURLToPath(import.meta.url);
 const BIN = join(ROOT, 'bin', 'safe-deploy.js');
-const RUSAGE = pathToFileURL(join(import.meta.dirname, 'report-rusage.js')).href;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -210,26 +210,13 @@ async function runChild(task: ChildTask, options: Options, label: string): Promi
  * `priming`: a run with --bundle-cache that misses and so fills the cache for the `cached` runs.
  */
 async function runCliCheck(dir: string, options: Options, bundle: BundleMode | 'priming', cacheDir: string, label: string): Promise<CheckMeasurement> {
-  const rusageFile = join(BENCH_DIR, `rusage-${label}.json`);
-  rmSync(rusageFile, { force: true });
-  const nodeArgs = ['--import', RUSAGE];
+  const nodeArgs: string[] = [];
   if (options.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'profiles')}`, `--cpu-prof-name=${label}.cpuprofile`);
   const args = [BIN, 'check', '--histories', dir, '--workflows', CANDIDATE, '--output', 'json', '--parallel', String(options.parallel)];
   args.push(...(bundle === 'bundled' ? ['--no-bundle-cache'] : ['--bundle-cache', cacheDir]));
-  const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, SAFE_DEPLOY_BENCH_RUSAGE: rusageFile },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const chunks: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => chunks.push(c));
-  const exitCode = await new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
-  const processSeconds = (performance.now() - started) / 1000;
-  const report = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+  const run = await measureNode([...nodeArgs, ...args], { cwd: ROOT });
+  const { exitCode, seconds: processSeconds } = run;
+  const report = JSON.parse(run.stdout) as {
     results: { verdict: string }[];
     durationMs: number;
     candidate: { bundleCache?: string };
@@ -240,7 +227,7 @@ async function runCliCheck(dir: string, options: Options, bundle: BundleMode | '
   }
   const verdicts: Record<string, number> = {};
   for (const r of report.results) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
-  const usage = JSON.parse(readFileSync(rusageFile, 'utf8')) as { maxRssKb: number; cpuSeconds: number };
+  const usage = { maxRssKb: run.maxRssKb, cpuSeconds: run.cpuSeconds };
   return {
     histories: report.results.length,
     bundle: bundle === 'priming' ? 'bundled' : bundle,

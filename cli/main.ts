@@ -16,6 +16,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerHook } from './commands/hook.js';
 import { registerInit } from './commands/init.js';
+import { registerMerge } from './commands/merge.js';
 import { registerNudge } from './commands/nudge.js';
 import { registerStatus } from './commands/status.js';
 import { registerDevServer } from './commands/dev-server.js';
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', '\nExamples:\n  safe-deploy check --deployment research-agent --workflows ./src/workflows.ts\n  safe-deploy dev-server --port 7233\n');
   registerCheck(program, ctx);
+  registerMerge(program, ctx);
   registerStatus(program, ctx);
   registerNudge(program, ctx);
   registerPlan(program, ctx);

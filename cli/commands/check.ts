@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { addProjectConfigOptions, withProjectConfig, type ProjectConfigFlags } from '../config/check-options.js';
-import { checkVerdict } from '../core/check-report.js';
+import { checkVerdict, type CheckReport } from '../core/check-report.js';
 import { hasLiveSelector, SelectionError } from '../core/selection.js';
 import { parseShard, type Shard } from '../core/shard.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -88,6 +88,18 @@ Examples:
     .action(async (flags: CheckFlags) => ctx.setExitCode(await check(await withProjectConfig(flags))));
 }
 
+/** Every form a check report takes: stdout (text or JSON), --junit, --markdown, GitHub annotations. */
+export async function writeCheckReports(report: CheckReport, flags: Pick<CheckFlags, 'output' | 'junit' | 'markdown'>): Promise<void> {
+  if (flags.output === 'json') (await import('../reporters/check-json.js')).reportCheckJson(report);
+  else (await import('../reporters/check-text.js')).reportCheckText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+  if (flags.junit) writeFileSync(flags.junit, (await import('../reporters/check-junit.js')).renderCheckJunit(report));
+  if (flags.markdown) writeFileSync(flags.markdown, (await import('../reporters/check-markdown.js')).renderCheckMarkdown(report));
+  if (isGitHubActions(process.env)) {
+    const { reportCheckToGitHub } = await import('../reporters/check-github.js');
+    for (const line of reportCheckToGitHub(report).annotations) writeStdout(line);
+  }
+}
+
 export async function check(flags: CheckFlags): Promise<number> {
   const log = await createLog({ output: flags.output, verbose: flags.verbose });
   const signal = interruptSignal();
@@ -132,14 +144,7 @@ export async function check(flags: CheckFlags): Promise<number> {
     spinner.stop();
 
     const { report } = run;
-    if (flags.output === 'json') (await import('../reporters/check-json.js')).reportCheckJson(report);
-    else (await import('../reporters/check-text.js')).reportCheckText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
-    if (flags.junit) writeFileSync(flags.junit, (await import('../reporters/check-junit.js')).renderCheckJunit(report));
-    if (flags.markdown) writeFileSync(flags.markdown, (await import('../reporters/check-markdown.js')).renderCheckMarkdown(report));
-    if (isGitHubActions(process.env)) {
-      const { reportCheckToGitHub } = await import('../reporters/check-github.js');
-      for (const line of reportCheckToGitHub(report).annotations) writeStdout(line);
-    }
+    await writeCheckReports(report, flags);
     if (run.fetchStats.fromCache > 0) log.info(`${run.fetchStats.fromCache} histories came from the cache, ${run.fetchStats.downloaded} were downloaded`);
 
     if (report.interrupted) {

@@ -32,6 +32,7 @@ export interface PlanFlags extends ConnectionFlags, CandidateFlags, PolicyFlags 
   shard?: Shard;
   cacheDir?: string;
   out: string;
+  checkReport?: string;
   output: OutputFormat;
 }
 
@@ -67,7 +68,8 @@ export function registerPlan(program: Command, ctx: CommandContext): void {
     .option('--workflow-type <type>', 'only this workflow type (repeatable)', collect)
     .option('--query <visibility-query>', 'raw visibility query, ANDed')
     .option('--limit <n>', 'plan at most n executions', parsePositiveInt)
-    .option('--out <file>', 'where to write the plan', 'safe-deploy-plan.json');
+    .option('--out <file>', 'where to write the plan', 'safe-deploy-plan.json')
+    .option('--check-report <file>', 'also write the check behind the plan as JSON (as `check --output json`; for `safe-deploy merge`)');
   addPolicyOptions(command);
   addCandidateOptions(command, { requireBuildId: true });
   addReplayOptions(command);
@@ -77,8 +79,9 @@ export function registerPlan(program: Command, ctx: CommandContext): void {
     .addHelpText(
       'after',
       `
-Example:
-  safe-deploy plan --deployment research-agent --candidate-build-id v2 --workflows ./src/workflows.ts --long-running-type ResearchPollingWorkflow --out plan.json`,
+Examples:
+  safe-deploy plan --deployment research-agent --candidate-build-id v2 --workflows ./src/workflows.ts --long-running-type ResearchPollingWorkflow --out plan.json
+  safe-deploy plan --deployment research-agent --candidate-build-id v2 --workflows ./src/workflows.ts --shard 2/4 --out plan-2.json --check-report report-2.json`,
     )
     .action(async (flags: PlanFlags) => ctx.setExitCode(await plan(flags)));
 }
@@ -108,6 +111,7 @@ async function plan(flags: PlanFlags): Promise<number> {
       cacheDir: flags.cacheDir,
       signal: interruptSignal(),
     }).finally(() => spinner.stop());
+    if (flags.checkReport) writeFileSync(flags.checkReport, (await import('../reporters/check-json.js')).renderCheckJson(check.report));
     if (check.report.interrupted) {
       log.warn('interrupted: no plan written');
       return ExitCode.interrupted;

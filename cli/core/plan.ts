@@ -15,7 +15,8 @@
  * ones are kept (never upgraded, never nudged), declared AUTO_UPGRADE ones are pinned to their
  * version before the candidate becomes current, and our own auto_upgrade override is cleared.
  */
-import type { CheckResult } from './check-report.js';
+import type { CheckReport, CheckResult } from './check-report.js';
+import type { Shard } from './shard.js';
 import { isIncompatible, type Verdict } from './verdict.js';
 import { effectiveBehavior, type ExecutionVersioning, type VersioningBehavior, type VersioningOverride } from './versioning.js';
 
@@ -69,7 +70,16 @@ export interface Plan {
   deployment: string;
   candidate: { buildId: string; version: string; bundleHash: string; source: string };
   policy: PlanPolicy;
+  /** What the check behind the plan selected: `safe-deploy merge` joins only plans of one selection. */
+  selection?: CheckReport['selection'];
+  /** Made with `--shard i/n`: one part of a plan, for `safe-deploy merge`. */
+  shard?: Shard;
   executions: PlannedExecution[];
+}
+
+/** The order plans are written in: by workflow type, then workflow ID. */
+export function sortPlanExecutions(executions: PlannedExecution[]): PlannedExecution[] {
+  return executions.sort((a, b) => a.workflowType.localeCompare(b.workflowType) || a.workflowId.localeCompare(b.workflowId));
 }
 
 export interface DecisionInput {

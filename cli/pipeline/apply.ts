@@ -18,6 +18,7 @@ import { fetchHistory } from '../temporal/histories.js';
 import { loadCandidate, type Candidate, type CandidateOptions } from '../temporal/candidate.js';
 import { replayAll } from '../temporal/replayer.js';
 import { mapConcurrent } from '../util/concurrency.js';
+import { groupBy } from '../util/group-by.js';
 
 export type ApplyPhase = 'protect' | 'upgrade' | 'all';
 
@@ -154,8 +155,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   }
   if (input.dryRun) return { entries, counts, wouldChange: ready, interrupted: Boolean(input.signal?.aborted) };
 
-  const groups = new Map<string, PlannedExecution[]>();
-  for (const e of ready) groups.set(overrideKey(e.targetOverride), [...(groups.get(overrideKey(e.targetOverride)) ?? []), e]);
+  const groups = groupBy(ready, (e) => overrideKey(e.targetOverride));
   const chunkSize = input.chunkSize ?? 500;
   let batchNumber = 0;
   for (const [target, group] of groups) {

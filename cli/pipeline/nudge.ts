@@ -66,16 +66,25 @@ interface Tracked {
   observation?: Observation;
 }
 
-/** Spaces calls `1/rps` seconds apart, however many callers wait at once. */
+/**
+ * Spaces calls `1/rps` seconds apart, however many callers wait at once. Callers queue behind one
+ * another and only the first in line sleeps: one abort listener on `signal`, not one per waiting
+ * caller (16 at once made Node print MaxListenersExceededWarning).
+ */
 export class RateLimiter {
   private next = 0;
+  private line: Promise<void> = Promise.resolve();
   constructor(private readonly rps: number) {}
   /** Resolves when the caller may go; false if `signal` aborted first. */
   async take(signal?: AbortSignal): Promise<boolean> {
-    const now = Date.now();
-    const slot = Math.max(now, this.next);
-    this.next = slot + 1000 / this.rps;
-    if (slot > now) await sleep(slot - now, signal);
+    const turn = this.line.then(async () => {
+      const now = Date.now();
+      const slot = Math.max(now, this.next);
+      this.next = slot + 1000 / this.rps;
+      if (slot > now) await sleep(slot - now, signal);
+    });
+    this.line = turn;
+    await turn;
     return !signal?.aborted;
   }
 }

@@ -1,5 +1,5 @@
 /** check + the versioning state of each execution now -> a plan (data). Changes nothing. */
-import { planExecution, PLAN_SCHEMA_VERSION, type Plan, type PlanPolicy } from '../core/plan.js';
+import { planExecution, PLAN_SCHEMA_VERSION, sortPlanExecutions, type Plan, type PlanPolicy } from '../core/plan.js';
 import { versionString } from '../core/versioning.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeExecution } from '../temporal/executions.js';
@@ -49,14 +49,15 @@ export async function runPlan(input: PlanInput): Promise<PlanRun> {
   )) {
     if (planned) executions.push(planned);
   }
-  executions.sort((a, b) => a.workflowType.localeCompare(b.workflowType) || a.workflowId.localeCompare(b.workflowId));
   const plan: Plan = {
     schemaVersion: PLAN_SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
     deployment: input.deployment,
     candidate: { buildId: input.buildId, version: candidateVersion, bundleHash, source: check.report.candidate.source },
     policy: input.policy,
-    executions,
+    selection: check.report.selection,
+    ...(input.shard && { shard: input.shard }),
+    executions: sortPlanExecutions(executions),
   };
   return { plan, check };
 }

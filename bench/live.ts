@@ -1,0 +1,255 @@
+/**
+ * Live-path benchmark: `safe-deploy check --deployment` on N running executions of the local dev
+ * server, side by side (alternating, in one run) with what a user would write with the SDK alone
+ * (`client.workflow.list({ query }).intoHistories()` into `Worker.runReplayHistories`) and with
+ * `safe-deploy check --histories` on the same histories as files. Also times safe-deploy's listing
+ * and download alone (no replay), to say where the live path's time goes. Prints; asserts nothing.
+ *
+ *   node dist/bench/live.js [--sizes 1000] [--rounds 3] [--concurrency 8,32]
+ *
+ * The executions are made once per size (v1 research executions paused at the proceed gate) and
+ * kept as a snapshot of the dev server's --db-filename under os.tmpdir()/safe-deploy-bench/, with
+ * their histories as files; each run starts a server on a copy of the snapshot.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { buildVisibilityQuery } from '../cli/core/selection.js';
+import { promoteCandidate } from '../cli/pipeline/promote.js';
+import { connect, resolveConnection } from '../cli/temporal/connection.js';
+import { startDevServer, type DevServer } from '../cli/temporal/dev-server.js';
+import { mapConcurrent } from '../cli/util/concurrency.js';
+import { newScenario, startWorker } from '../sample-workers/research-agent/launcher.js';
+import { measureNode, median, table, type ProcessMeasurement } from './measure.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'safe-deploy.js');
+const CHILD = join(import.meta.dirname, 'live-child.js');
+const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflows.ts');
+const BENCH_DIR = join(tmpdir(), 'safe-deploy-bench');
+
+interface Options {
+  sizes: number[];
+  rounds: number;
+  concurrency: number[];
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { sizes: [1000], rounds: 3, concurrency: [8, 32] };
+  for (let i = 0; i < argv.length; i++) {
+    const list = () => (argv[++i] ?? '').split(',').map((s) => Number(s.trim()));
+    if (argv[i] === '--sizes') options.sizes = list();
+    else if (argv[i] === '--rounds') options.rounds = Number(argv[++i]);
+    else if (argv[i] === '--concurrency') options.concurrency = list();
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  return options;
+}
+
+interface Snapshot {
+  db: string;
+  histories: string;
+  deployment: string;
+}
+
+/** The sqlite files of a dev server database (the db and its -wal / -shm, when present). */
+function dbFiles(db: string): string[] {
+  return ['', '-wal', '-shm'].map((s) => db + s).filter((f) => existsSync(f));
+}
+
+/** Makes (once) N paused research executions on a dev server, and keeps its db and their histories. */
+export async function ensureLiveSnapshot(n: number): Promise<Snapshot> {
+  const label = 'live';
+  const dir = join(BENCH_DIR, `${label}-${n}`);
+  const snapshot: Snapshot = { db: join(dir, 'temporal.db'), histories: join(dir, 'histories'), deployment: `bench-${label}-${n}` };
+  if (existsSync(join(dir, 'complete'))) return snapshot;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(snapshot.histories, { recursive: true });
+  const started = performance.now();
+  console.log(`making ${n} running executions (once; kept in ${dir})...`);
+  const server = await startDevServer({ dbFilename: snapshot.db, logFile: join(dir, 'server.log') });
+  const t = await connect(resolveConnection({ address: server.address, namespace: server.namespace }, {}));
+  try {
+    // A new database: the frontend's namespace cache learns of `default` some seconds after start.
+    await waitFor(async () => (await t.client.workflow.count('ExecutionStatus = "Running"')).count >= 0, true);
+    const s = newScenario(server.address, server.namespace, snapshot.deployment, true);
+    const worker = await startWorker(s, 'v1', { activityDelayMs: 1 });
+    try {
+      await promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId: 'v1' });
+      const ids = Array.from({ length: n }, (_, i) => `${s.taskQueue}-${i}`);
+      for await (const _ of mapConcurrent(ids, (id) => t.client.workflow.start('ResearchWorkflow', { taskQueue: s.taskQueue, workflowId: id, args: [id] }), 32)) {
+        // started
+      }
+      // Paused at the gate: their histories stop growing, so the files equal what the server holds.
+      for await (const _ of mapConcurrent(ids, (id) => waitFor(() => t.client.workflow.getHandle(id).query<string>('status'), 'awaiting_proceed'), 16)) {
+        // paused
+      }
+    } finally {
+      await worker.stop();
+    }
+    const query = buildVisibilityQuery({ deployment: snapshot.deployment });
+    await waitFor(async () => (await t.client.workflow.count(query)).count, n);
+    for await (const _ of mapConcurrent(
+      t.client.workflow.list({ query }),
+      async (info) => writeFileSync(join(snapshot.histories, `${info.workflowId}.json`), historyToJSON(await t.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory())),
+      16,
+    )) {
+      // written
+    }
+  } catch (err) {
+    console.error('making the executions failed:', err);
+    throw err;
+  } finally {
+    await t.close();
+    await server.stop();
+  }
+  writeFileSync(join(dir, 'complete'), '');
+  console.log(`made ${n} executions in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return snapshot;
+}
+
+/**
+ * The live snapshot with v2 made current (a v2 worker polled, then promoted): its paused v1
+ * executions are PINNED to a version that is no longer current, what apply upgrades and nudge wakes.
+ */
+export async function ensureV2CurrentSnapshot(n: number): Promise<Snapshot> {
+  const base = await ensureLiveSnapshot(n);
+  const dir = join(BENCH_DIR, `v2-current-${n}`);
+  const snapshot: Snapshot = { ...base, db: join(dir, 'temporal.db') };
+  if (existsSync(join(dir, 'complete'))) return snapshot;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of dbFiles(base.db)) copyFileSync(f, snapshot.db + f.slice(base.db.length));
+  const server = await startDevServer({ dbFilename: snapshot.db, logFile: join(dir, 'server.log') });
+  const t = await connect(resolveConnection({ address: server.address, namespace: server.namespace }, {}));
+  try {
+    const s = newScenario(server.address, server.namespace, base.deployment, true);
+    const v2 = await startWorker(s, 'v2', { activityDelayMs: 1 });
+    try {
+      await promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId: 'v2' });
+    } finally {
+      await v2.stop();
+    }
+  } finally {
+    await t.close();
+    await server.stop();
+  }
+  writeFileSync(join(dir, 'complete'), '');
+  return snapshot;
+}
+
+async function waitFor<T>(fn: () => Promise<T>, want: T, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fn()) === want) return;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(want)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A dev server on a copy of the snapshot's database. */
+export async function serveCopy(snapshot: Snapshot): Promise<{ server: DevServer; dispose: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-bench-db-'));
+  const db = join(dir, 'temporal.db');
+  for (const f of dbFiles(snapshot.db)) copyFileSync(f, db + f.slice(snapshot.db.length));
+  const server = await startDevServer({ dbFilename: db, logFile: join(dir, 'server.log') });
+  return {
+    server,
+    dispose: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `fn` against a dev server on a fresh copy of the snapshot's database, then removes it. */
+export async function withServerCopy<T>(snapshot: Snapshot, fn: (server: DevServer) => Promise<T>): Promise<T> {
+  const { server, dispose } = await serveCopy(snapshot);
+  try {
+    return await fn(server);
+  } finally {
+    await dispose();
+  }
+}
+
+interface Row {
+  label: string;
+  runs: ProcessMeasurement[];
+  counted: number[];
+}
+
+function checkedCount(m: ProcessMeasurement): number {
+  try {
+    const doc = JSON.parse(m.stdout) as { results?: unknown[]; count?: number };
+    return doc.results?.length ?? doc.count ?? -1;
+  } catch {
+    return -1;
+  }
+}
+
+async function benchSize(n: number, options: Options): Promise<void> {
+  const snapshot = await ensureLiveSnapshot(n);
+  const { server, dispose } = await serveCopy(snapshot);
+  const query = buildVisibilityQuery({ deployment: snapshot.deployment });
+  const live = ['check', '--deployment', snapshot.deployment, '--workflows', CANDIDATE, '--address', server.address, '--output', 'json'];
+  const commands: { label: string; args: string[] }[] = [
+    ...options.concurrency.map((c) => ({ label: `safe-deploy check --deployment (--concurrency ${c})`, args: [BIN, ...live, '--concurrency', String(c)] })),
+    { label: 'SDK: list().intoHistories() -> runReplayHistories', args: [CHILD, 'sdk', server.address, query, CANDIDATE] },
+    { label: 'safe-deploy check --histories (same histories as files)', args: [BIN, 'check', '--histories', snapshot.histories, '--workflows', CANDIDATE, '--output', 'json'] },
+    ...options.concurrency.map((c) => ({ label: `  listing + download only (--concurrency ${c}, no replay)`, args: [CHILD, 'fetch', server.address, query, String(c)] })),
+  ];
+  const rows: Row[] = commands.map((c) => ({ label: c.label, runs: [], counted: [] }));
+  try {
+    // Warm-up: the bundle cache and the OS file cache, not counted.
+    await measureNode([BIN, ...live], { cwd: ROOT });
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const [i, c] of commands.entries()) {
+        const m = await measureNode(c.args, { cwd: ROOT });
+        rows[i]?.runs.push(m);
+        rows[i]?.counted.push(checkedCount(m));
+      }
+      process.stdout.write(`  round ${round}/${options.rounds} done\n`);
+    }
+  } finally {
+    await dispose();
+  }
+  const files = rows.find((r) => r.label.startsWith('safe-deploy check --histories')) as Row;
+  const filesMedian = median(files.runs.map((r) => r.seconds));
+  console.log('');
+  console.log(`Live path, ${n} running executions on the local dev server (${options.rounds} alternating rounds; whole processes; medians)`);
+  console.log(
+    table(
+      ['', 'wall s (min-max)', 'x files', 'CPU s', 'peak RSS MB', 'executions'],
+      rows.map((r) => {
+        const walls = r.runs.map((m) => m.seconds);
+        const perRound = r.runs.map((m, i) => m.seconds / (files.runs[i]?.seconds ?? NaN));
+        return [
+          r.label,
+          `${median(walls).toFixed(2)} (${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)})`,
+          `${median(perRound).toFixed(2)}`,
+          median(r.runs.map((m) => m.cpuSeconds)).toFixed(1),
+          (median(r.runs.map((m) => m.maxRssKb)) / 1024).toFixed(0),
+          [...new Set(r.counted)].join('/'),
+        ];
+      }),
+    ),
+  );
+  console.log(`(x files: the ratio to the files run of the same round, median over rounds; files median ${filesMedian.toFixed(2)} s)`);
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  for (const n of options.sizes) await benchSize(n, options);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
