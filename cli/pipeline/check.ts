@@ -60,7 +60,7 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   const started = Date.now();
   const progress: CheckProgress = { checked: 0, incompatible: 0, phase: 'bundling' };
   input.onProgress?.({ ...progress });
-  const candidate = await loadCandidate(input.candidate);
+  const candidate = await loadCandidate({ ...input.candidate, prewarmThreads: input.parallel ?? 1 });
   const inputProblems: InputProblem[] = [];
   const fetchStats: FetchStats = { downloaded: 0, fromCache: 0 };
 

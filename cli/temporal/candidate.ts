@@ -27,6 +27,11 @@ export interface CandidateOptions {
   interceptorModules?: string[];
   /** Where bundles made from source are cached; false: do not cache; undefined: the default folder. */
   bundleCache?: string | false;
+  /**
+   * Replay threads to start while the candidate bundles (loading the SDK in them overlaps the
+   * bundling): the replay's parallelism; 0 when the caller replays one history at a time.
+   */
+  prewarmThreads?: number;
 }
 
 export interface Candidate {
@@ -76,8 +81,8 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
     throw new UsageError(`workflows path not found: ${options.workflowsPath}`, 'point --workflows at the file (or folder index) that exports your workflows');
   }
   const sdk = resolveReplaySdk({ workflowsPath: options.bundlePath ? undefined : options.workflowsPath });
-  // A check replays with one thread per core (the CLI's default --parallel): start them now.
-  if (availableParallelism() > 1) prewarmReplayThreads(sdk, availableParallelism());
+  const prewarm = Math.min(options.prewarmThreads ?? 0, availableParallelism());
+  if (prewarm > 0) prewarmReplayThreads(sdk, prewarm);
   if (options.bundlePath) {
     const path = resolve(options.bundlePath);
     if (!existsSync(path)) throw new UsageError(`bundle not found: ${options.bundlePath}`, 'build one with bundleWorkflowCode, or pass --workflows');

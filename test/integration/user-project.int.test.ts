@@ -7,7 +7,7 @@
  * breaking change, with the project's own SDK. Also: an SDK outside the range, and Node 24.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,7 @@ const SUPPORTED = ['1.24.0', '1.12.3'];
 const UNSUPPORTED = '1.11.8';
 const NODE_24 = '24.22.3';
 const INSTALL_TIMEOUT = 600_000;
+const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
 
 interface Run {
   exitCode: number;
@@ -168,6 +169,52 @@ describe.each(SUPPORTED)('a user project on SDK %s', (sdkVersion) => {
       expect(verdicts(report)).toEqual(verdicts(offline));
       expect(report.candidate.sdk?.version).toBe(sdkVersion);
     }
+  });
+
+  it('init --yes writes a config with which a bare check works; the pre-push hook checks the pushed commit, not the working tree', async () => {
+    // A copy of the project (its node_modules linked, as a second clone would install the same).
+    const copy = join(work, `copy-${sdkVersion}`);
+    cpSync(project.dir, copy, { recursive: true, filter: (src) => !src.startsWith(join(project.dir, 'node_modules')) });
+    symlinkSync(join(project.dir, 'node_modules'), join(copy, 'node_modules'));
+    writeFileSync(join(copy, '.gitignore'), 'node_modules\n');
+    useWorkflows(copy, 'v2');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: copy, encoding: 'utf8', env: { ...process.env, ...GIT_IDENTITY } });
+    git('init', '-q', '-b', 'main');
+
+    const init = await safeDeploy(copy, ['init', '--yes']);
+    expect(init.exitCode, init.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(join(copy, 'safe-deploy.config.json'), 'utf8')) as { workflows: string; histories: string[] };
+    expect(config.workflows).toBe('src/workflows.ts');
+    expect(config.histories).toEqual(['histories/']);
+    const bare = await safeDeploy(copy, ['check']);
+    expect(bare.exitCode, bare.stderr).toBe(0);
+    expect(bare.stdout).toMatch(/PASSED: 3 of 3/);
+
+    git('add', '-A');
+    git('commit', '-qm', 'orders v2');
+    const remote = join(work, `remote-${sdkVersion}.git`);
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    git('remote', 'add', 'origin', remote);
+    const push = () => execa('git', ['push', '-q', 'origin', 'main'], { cwd: copy, reject: false, env: GIT_IDENTITY });
+    const remoteHead = () => execFileSync('git', ['rev-parse', 'main'], { cwd: remote, encoding: 'utf8' }).trim();
+
+    // A breaking commit, with the compatible code back in the working tree (uncommitted): blocked.
+    useWorkflows(copy, 'v3');
+    git('commit', '-qam', 'orders v3 (breaking)');
+    const breaking = git('rev-parse', 'HEAD').trim();
+    useWorkflows(copy, 'v2');
+    const blocked = await push();
+    expect(blocked.exitCode, String(blocked.stderr)).not.toBe(0);
+    expect(String(blocked.stderr)).toMatch(/incompatible|FAILED/);
+    expect(() => remoteHead()).toThrow(); // nothing reached the remote
+
+    // The opposite: a compatible commit on top, with the breaking code in the working tree: pushed.
+    git('commit', '-qam', 'orders v2 again');
+    useWorkflows(copy, 'v3');
+    const passed = await push();
+    expect(passed.exitCode, String(passed.stderr)).toBe(0);
+    expect(remoteHead()).toBe(git('rev-parse', 'HEAD').trim());
+    expect(remoteHead()).not.toBe(breaking);
   });
 });
 
