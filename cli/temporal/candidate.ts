@@ -12,8 +12,8 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { BundleCacheUse } from '../core/check-report.js';
 import { BundleError, UsageError } from '../errors.js';
 import { bundleCacheDir, readCachedBundle, recordBundleInputs, writeCachedBundle, type BundleInputs } from './bundle-cache.js';
-import { prewarmReplayThreads } from './replay-threads.js';
-import { resolveReplaySdk, type ReplaySdk } from './sdk.js';
+import { prewarmReplayThreads } from './replay-thread-pool.js';
+import { loadSdkWorker, resolveReplaySdk, type ReplaySdk } from './sdk.js';
 
 export interface CandidateOptions {
   /** Workflow source (TS or JS) to bundle. */
@@ -148,11 +148,6 @@ async function bundle(sdk: ReplaySdk, inputs: BundleInputs, cacheDir: string | u
   }
   if (cacheDir && recording) writeCachedBundle(cacheDir, inputs, code, recording);
   return code;
-}
-
-/** The SDK's worker package (CommonJS), loaded from where resolveReplaySdk found it. */
-export async function loadSdkWorker(sdk: ReplaySdk): Promise<typeof import('@temporalio/worker')> {
-  return (await import(pathToFileURL(sdk.modules.worker).href)) as typeof import('@temporalio/worker');
 }
 
 function codecModuleOf(options: CandidateOptions): Pick<Candidate, 'codecModule'> {

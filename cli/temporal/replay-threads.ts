@@ -6,34 +6,19 @@
  * in flight. Bytes, not objects, cross to the thread, so the thread decodes them with the proto
  * package of the SDK it replays with, whichever version that is.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker as Thread } from 'node:worker_threads';
+import type { Worker as Thread } from 'node:worker_threads';
 import protoRoot from '@temporalio/proto';
 import { classifyReplay } from '../core/verdict.js';
-import { packageRoot } from '../paths.js';
 import { Channel } from '../util/channel.js';
 import type { Candidate } from './candidate.js';
-import type { FromThread, ReplayThreadData, ToThread } from './replay-thread.js';
-import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replayer.js';
-import type { ReplaySdk } from './sdk.js';
+import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
+import { newThread, takeWarmThread, THREAD_HEAP_MB } from './replay-thread-pool.js';
+import type { FromThread, ToThread } from './replay-thread.js';
 
 /** Histories queued per thread beyond the one it is replaying, so it never waits for the parser. */
 const THREAD_QUEUE = 4;
 
 const HistoryProto = protoRoot.temporal.api.history.v1.History;
-
-/**
- * The compiled thread module. Next to this file when running from dist/; from the TypeScript
- * sources (vitest), the build's copy: a thread cannot load TypeScript.
- */
-function threadModuleFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.js') ? join(dirname(here), 'replay-thread.js') : join(packageRoot(), 'dist', 'cli', 'temporal', 'replay-thread.js');
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\``);
-  return file;
-}
 
 /** A history handed to a thread: the item (without its history) and the bytes sent. */
 interface Sent {
@@ -64,64 +49,11 @@ interface Slot {
 }
 
 /**
- * Heap cap (V8 old generation) of a replay thread. A thread needs ~35-45 MB; without a cap V8 lets
- * each isolate's heap grow far past that before collecting, so peak RSS rose with the length of the
- * run. A history too big for the cap is not lost: its thread's unanswered histories are replayed
- * again in a thread without the cap.
- */
-export const THREAD_HEAP_MB = 128;
-/**
  * A replay thread is replaced by a fresh one after this many histories: the SDK's replay worker
  * keeps ~1 KB per history replayed (1.24.0, in-process as well), which would eventually fill the
  * capped heap. A fresh thread costs ~0.5 s of CPU.
  */
 const RECYCLE_AFTER = 10_000;
-
-/** A replay thread of `sdk`; `heapMb` caps its heap (undefined: V8's default limit). */
-function newThread(sdk: ReplaySdk, heapMb: number | undefined): Thread {
-  return new Thread(threadModuleFile(), {
-    workerData: { modules: sdk.modules } satisfies ReplayThreadData,
-    ...(heapMb !== undefined && { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
-  });
-}
-
-/**
- * Replay threads started while the candidate bundles (loadCandidate), so that loading the SDK in
- * them (~0.3 s) overlaps the bundling instead of delaying the first replay. They do not keep the
- * process alive, and stop if no replay claims them within WARM_THREAD_TTL_MS.
- */
-const warmThreads: { thread: Thread; sdkPath: string; usable: boolean }[] = [];
-const WARM_THREAD_TTL_MS = 60_000;
-
-export function prewarmReplayThreads(sdk: ReplaySdk, count: number): void {
-  while (warmThreads.length < count) {
-    const warm = { thread: newThread(sdk, THREAD_HEAP_MB), sdkPath: sdk.path, usable: true };
-    warm.thread.unref();
-    warm.thread.once('error', () => (warm.usable = false));
-    warm.thread.once('exit', () => {
-      warm.usable = false;
-      const i = warmThreads.indexOf(warm);
-      if (i >= 0) warmThreads.splice(i, 1);
-    });
-    warmThreads.push(warm);
-  }
-  setTimeout(() => {
-    for (const warm of warmThreads.splice(0)) void warm.thread.terminate();
-  }, WARM_THREAD_TTL_MS).unref();
-}
-
-function takeWarmThread(sdk: ReplaySdk): Thread | undefined {
-  for (let warm = warmThreads.shift(); warm; warm = warmThreads.shift()) {
-    warm.thread.removeAllListeners();
-    if (!warm.usable || warm.sdkPath !== sdk.path) {
-      void warm.thread.terminate();
-      continue;
-    }
-    warm.thread.ref();
-    return warm.thread;
-  }
-  return undefined;
-}
 
 function threadFailure(error: { name: string; message: string; stack?: string }): Error {
   const err = new Error(`replay thread failed: ${error.message}`);

@@ -10,39 +10,17 @@ import { createRequire } from 'node:module';
 import protoRoot from '@temporalio/proto';
 import type { LogEntry } from '@temporalio/worker';
 import { UsageError } from '../errors.js';
-import { classifyReplay, type ReplayOutcome } from '../core/verdict.js';
-import type { HistoryFacts } from '../core/history-facts.js';
+import { classifyReplay } from '../core/verdict.js';
 import { Channel } from '../util/channel.js';
-import { loadSdkWorker, type Candidate } from './candidate.js';
+import type { Candidate } from './candidate.js';
 import type { History } from './history-json.js';
+import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
 import { replayInThreads } from './replay-threads.js';
-import type { ReplaySdk } from './sdk.js';
+import { loadSdkWorker, type ReplaySdk } from './sdk.js';
+
+export type { ReplayedItem, ReplayItem, ReplayItemResult } from './replay-item.js';
 
 const OurHistory = protoRoot.temporal.api.history.v1.History;
-
-export interface ReplayItem {
-  workflowId: string;
-  history: History;
-  facts: HistoryFacts;
-  /** Where the history came from: a file path, or `server`. */
-  origin: string;
-}
-
-/** A replayed item: its history is dropped as soon as it is handed to a replay worker. */
-export type ReplayedItem = Omit<ReplayItem, 'history'>;
-
-export interface ReplayItemResult extends ReplayOutcome {
-  item: ReplayedItem;
-}
-
-/**
- * The item without its history. Results wait for their replay in queues; a history kept alive
- * there survives young-generation collections and piles up in the old generation until the next
- * full GC (measured: the main thread's heap swung by ~70 MB over a 10,000-history run).
- */
-export function withoutHistory({ history: _history, ...rest }: ReplayItem): ReplayedItem {
-  return rest;
-}
 
 /**
  * The SDK's worker package, loaded when a replay runs on this thread (the candidate's SDK, else

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SdkInfo } from '../core/check-report.js';
 import { UsageError } from '../errors.js';
 
@@ -110,4 +111,9 @@ export function resolveReplaySdk(options: ResolveSdkOptions): ReplaySdk {
       vmShared: join(dirname(worker.packageJson), 'lib', 'workflow', 'vm-shared.js'),
     },
   };
+}
+
+/** The SDK's worker package (CommonJS), loaded from where resolveReplaySdk found it. */
+export async function loadSdkWorker(sdk: ReplaySdk): Promise<typeof import('@temporalio/worker')> {
+  return (await import(pathToFileURL(sdk.modules.worker).href)) as typeof import('@temporalio/worker');
 }

@@ -205,7 +205,7 @@ describe.each(SUPPORTED)('a user project on SDK %s', (sdkVersion) => {
     useWorkflows(copy, 'v2');
     const blocked = await push();
     expect(blocked.exitCode, String(blocked.stderr)).not.toBe(0);
-    expect(String(blocked.stderr)).toMatch(/incompatible|FAILED/);
+    expect(`${String(blocked.stdout)}${String(blocked.stderr)}`).toMatch(/FAILED: 3 incompatible/);
     expect(() => remoteHead()).toThrow(); // nothing reached the remote
 
     // The opposite: a compatible commit on top, with the breaking code in the working tree: pushed.
