@@ -310,7 +310,7 @@ describe('the arguments the action builds (safe-deploy stubbed)', () => {
     chmodSync(join(fakeBin, 'npm'), 0o755);
     const r = await runStepScript({ histories: 'histories/research-agent' }, { actionPath: stub.path, path: `${fakeBin}${delimiter}${process.env.PATH ?? ''}` });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(readFileSync(npmLog, 'utf8')).toBe(`${stub.path}: install --no-audit --no-fund\n${stub.path}: run build\n`);
+    expect(readFileSync(npmLog, 'utf8')).toBe(`${stub.path}: ci --no-audit --no-fund\n${stub.path}: run build\n`);
     expect(callsOf(stub.calls)[0]?.argv).toEqual(['check', '--histories', 'histories/research-agent']);
   });
 

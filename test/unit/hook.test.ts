@@ -62,7 +62,7 @@ async function repoWithRemote(config: Record<string, unknown> = {}, options: { p
   await gitOk(dir, ['init', '-q', '--bare', remote]);
   await gitOk(repo, ['remote', 'add', 'origin', remote]);
   mkdirSync(join(project, 'agent', 'current'), { recursive: true });
-  for (const file of ['activities.ts', 'shared.ts']) copyFileSync(join(agentSources, file), join(project, 'agent', file));
+  for (const file of ['activities.ts', 'shared.ts', 'follow-up.ts']) copyFileSync(join(agentSources, file), join(project, 'agent', file));
   writeWorkflows(project, options.version ?? 'v2');
   cpSync(corpus, join(project, 'histories'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'), 'dir');

@@ -19,7 +19,7 @@ function userProject(options: { deployment?: string } = {}): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'safe-deploy-init-')), 'agent-app');
   mkdirSync(join(dir, 'src', 'workflows'), { recursive: true });
   copyFileSync(sampleWorkflows('v2'), join(dir, 'src', 'workflows', 'index.ts'));
-  for (const file of ['activities.ts', 'shared.ts']) copyFileSync(join(agent, file), join(dir, 'src', file));
+  for (const file of ['activities.ts', 'shared.ts', 'follow-up.ts']) copyFileSync(join(agent, file), join(dir, 'src', file));
   const versioning = options.deployment ? `\n    workerDeploymentOptions: { version: { deploymentName: DEPLOYMENT, buildId: process.env.BUILD_ID ?? 'dev' }, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' },` : '';
   writeFileSync(
     join(dir, 'src', 'worker.ts'),
