@@ -61,6 +61,12 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   const started = Date.now();
   const progress: CheckProgress = { checked: 0, incompatible: 0, phase: 'bundling' };
   input.onProgress?.({ ...progress });
+  // A misspelled deployment matches no executions; unchecked, it would read as "0 of 0 passed".
+  // Asked before bundling, so the mistake is reported at once.
+  if (input.selection.kind === 'server') {
+    const { temporal, selection: options } = input.selection;
+    if (options.deployment && !(await describeDeployment(temporal, options.deployment))) throw unknownDeploymentError(temporal, options.deployment);
+  }
   const candidate = await loadCandidate({ ...input.candidate, prewarmThreads: input.parallel ?? 1 });
   const unchecked: UncheckedItem[] = [];
   const fetchStats: FetchStats = { downloaded: 0, fromCache: 0 };
@@ -76,8 +82,6 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   } else {
     const { temporal, selection: options, limit } = input.selection;
     const query = buildVisibilityQuery(options);
-    // A misspelled deployment matches no executions; without this it would read as "0 of 0 passed".
-    if (options.deployment && !(await describeDeployment(temporal, options.deployment))) throw unknownDeploymentError(temporal, options.deployment);
     if (!input.shard) {
       const count = await countExecutions(temporal, query);
       progress.total = limit !== undefined ? Math.min(limit, count) : count;
