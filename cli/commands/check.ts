@@ -152,9 +152,9 @@ export async function check(flags: CheckFlags): Promise<number> {
     if (run.fetchStats.fromCache > 0) log.info(`${run.fetchStats.fromCache} histories came from the cache, ${run.fetchStats.downloaded} were downloaded`);
 
     if (report.serverLost) {
-      process.stderr.write(`error: ${report.serverLost.message}\n`);
+      // An error, not a log line: it is printed under --output json too.
+      process.stderr.write(`error: the server was lost part-way: ${report.serverLost.notChecked} executions were not checked: ${report.serverLost.message}\n`);
       if (report.serverLost.hint) process.stderr.write(`hint: ${report.serverLost.hint}\n`);
-      log.warn(`the server was lost part-way: ${report.serverLost.notChecked} executions were not checked`);
     }
     if (report.interrupted) log.warn(`interrupted: ${report.interrupted.notChecked} executions were not checked`);
     const unchecked = report.unchecked ?? [];
