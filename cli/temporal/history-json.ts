@@ -42,6 +42,7 @@ interface ReflectedType {
   fields: Record<string, ReflectedField>;
   fieldsArray: ReflectedField[];
   fromObject(object: Record<string, unknown>): unknown;
+  toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
   root: { resolveAll(): unknown };
 }
 
@@ -241,4 +242,53 @@ export function parseHistoryJson(text: string, source: string): History {
   } catch (err) {
     throw new InputError(`${source}: cannot load the history (${(err as Error).message})`, 'is this a complete Temporal history file?');
   }
+}
+
+/** A Timestamp object (`seconds` as a string, from toObject) as RFC 3339, ProtoJSON's form. */
+function timestampToJson(value: { seconds?: string | number; nanos?: number }): string {
+  const seconds = Number(value.seconds ?? 0);
+  const nanos = value.nanos ?? 0;
+  const base = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, '');
+  return nanos ? `${base}.${String(nanos).padStart(9, '0')}Z` : `${base}Z`;
+}
+
+/** A Duration object as "3.5s", ProtoJSON's form. */
+function durationToJson(value: { seconds?: string | number; nanos?: number }): string {
+  const seconds = String(value.seconds ?? '0');
+  const nanos = Math.abs(value.nanos ?? 0);
+  const negative = seconds.startsWith('-') || (value.nanos ?? 0) < 0;
+  const whole = seconds.replace(/^-/, '');
+  const fraction = nanos ? `.${String(nanos).padStart(9, '0').replace(/0+$/, '')}` : '';
+  return `${negative ? '-' : ''}${whole}${fraction}s`;
+}
+
+/** The inverse of normaliseMessage's Timestamp and Duration handling, along the same descriptor. */
+function toProtoJson(value: unknown, type: ReflectedType): unknown {
+  if (type.fullName === '.google.protobuf.Timestamp') return timestampToJson(value as { seconds?: string; nanos?: number });
+  if (type.fullName === '.google.protobuf.Duration') return durationToJson(value as { seconds?: string; nanos?: number });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(value)) {
+    const field = type.fields[key];
+    const resolved = field?.resolvedType ?? null;
+    if (!field || !isType(resolved)) {
+      out[key] = raw;
+      continue;
+    }
+    if (field.repeated && Array.isArray(raw)) out[key] = raw.map((v) => toProtoJson(v, resolved));
+    else if (field.map && raw && typeof raw === 'object') out[key] = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, toProtoJson(v, resolved)]));
+    else out[key] = toProtoJson(raw, resolved);
+  }
+  return out;
+}
+
+/**
+ * A History as the text of a history file in the CLI's JSON format (`temporal workflow show
+ * --output json`: camelCase fields, enum names, int64 as strings, bytes base64, RFC 3339 times),
+ * built with the same reflection types as parseHistoryJson, which reads it back unchanged.
+ */
+export function historyToJson(history: History): string {
+  const message = historyType.fromObject(history as unknown as Record<string, unknown>);
+  const object = historyType.toObject(message, { longs: String, enums: String, bytes: String });
+  return JSON.stringify(toProtoJson(object, historyType), null, 2) + '\n';
 }
