@@ -16,7 +16,9 @@ import { InputError, TemporalError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment, unknownDeploymentError } from '../temporal/deployments.js';
 import { listHistoryFiles, loadHistoryFile } from '../temporal/history-files.js';
-import { countExecutions, fetchHistories, listExecutions, type FetchStats } from '../temporal/histories.js';
+import { explainFromHistory } from '../core/divergence.js';
+import { countExecutions, fetchHistories, fetchHistory, listExecutions, type FetchStats } from '../temporal/histories.js';
+import { mapConcurrent } from '../util/concurrency.js';
 import { loadCandidate, type CandidateOptions } from '../temporal/candidate.js';
 import { replayAll, type ReplayItem } from '../temporal/replayer.js';
 
@@ -127,6 +129,8 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
     serverLost = err;
   }
 
+  if (!serverLost) await explainDivergences(input, results);
+
   const interrupted = Boolean(input.signal?.aborted) && !serverLost;
   const expected = progress.total ?? listed;
   const left = Math.max(0, expected - results.length - unchecked.length);
@@ -151,6 +155,37 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
     durationMs: Date.now() - started,
   };
   return { report, fetchStats };
+}
+
+/** Nondeterministic results explained from their histories; more would only slow a run that already failed. */
+export const MAX_EXPLAINED = 200;
+
+/**
+ * Fills in where each nondeterministic execution diverged (event ID, what the history had there,
+ * what the code did) by reading its history again: replay keeps no history once replayed, so
+ * memory stays flat; only failures, and at most MAX_EXPLAINED of them, are read twice.
+ */
+async function explainDivergences(input: CheckInput, results: CheckResult[]): Promise<void> {
+  const failing = results.filter((r) => r.verdict === 'nondeterministic').slice(0, MAX_EXPLAINED);
+  const selection = input.selection;
+  const history = async (r: CheckResult) => {
+    if (selection.kind === 'histories') return (await loadHistoryFile(r.origin)).history;
+    return fetchHistory(selection.temporal, { workflowId: r.workflowId, runId: r.runId, historyLength: Number(r.lastEventId) }, { cacheDir: input.cacheDir });
+  };
+  const explained = mapConcurrent(
+    failing,
+    async (r) => {
+      try {
+        Object.assign(r, explainFromHistory(r, await history(r)));
+      } catch {
+        // The verdict stands; only its explanation is missing (the execution closed, say).
+      }
+    },
+    input.concurrency ?? 8,
+  );
+  for await (const _ of explained) {
+    // drain
+  }
 }
 
 /** Loads files lazily; a file that cannot be loaded is recorded and skipped, never fatal mid-run. */
