@@ -15,14 +15,18 @@ import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js'
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
 
-export interface CheckFlags extends ConnectionFlags, CandidateFlags, ProjectConfigFlags {
-  histories?: string[];
+/** The flags that select live executions (check, histories pull). */
+export interface LiveSelectionFlags {
   deployment?: string;
   buildId?: string[];
   taskQueue?: string;
   workflowType?: string[];
   query?: string;
   limit?: number;
+}
+
+export interface CheckFlags extends ConnectionFlags, CandidateFlags, ProjectConfigFlags, LiveSelectionFlags {
+  histories?: string[];
   concurrency: number;
   parallel: number;
   shard?: Shard;
@@ -43,14 +47,17 @@ function shardOption(value: string): Shard {
 }
 
 export function addSelectionOptions(command: Command): Command {
+  return addLiveSelectionOptions(command.option('--histories <paths...>', 'check history files / folders instead of live executions (offline)'), 'check');
+}
+
+export function addLiveSelectionOptions(command: Command, verb: string): Command {
   return command
-    .option('--histories <paths...>', 'check history files / folders instead of live executions (offline)')
     .option('--deployment <name>', 'running executions on the versions of this Worker Deployment')
     .option('--build-id <id>', 'only these Build IDs of the deployment (repeatable)', collect)
     .option('--task-queue <name>', 'running executions on this task queue')
     .option('--workflow-type <type>', 'only this workflow type (repeatable)', collect)
     .option('--query <visibility-query>', 'raw visibility query, ANDed with the rest')
-    .option('--limit <n>', 'check at most n executions', parsePositiveInt);
+    .option('--limit <n>', `${verb} at most n executions`, parsePositiveInt);
 }
 
 export function addReplayOptions(command: Command): Command {

@@ -4,37 +4,26 @@ import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
 import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js';
-import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
+import { addLiveSelectionOptions, type LiveSelectionFlags } from './check.js';
+import { outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addConnectionOptions, connectionFlags } from './options.js';
 
-export interface PullFlags extends ConnectionFlags {
+export interface PullFlags extends ConnectionFlags, LiveSelectionFlags {
   out: string;
-  deployment?: string;
-  buildId?: string[];
-  taskQueue?: string;
-  workflowType?: string[];
-  query?: string;
-  limit?: number;
   concurrency: number;
   output: OutputFormat;
 }
 
 export function registerHistories(program: Command, ctx: CommandContext): void {
   const histories = program.command('histories').summary('history files: pull the histories of live executions into a folder');
-  const pull = histories
-    .command('pull')
+  const pull = histories.command('pull');
+  pull
     .summary('download the histories of running executions into a folder (a corpus for check --histories)')
     .description(
       'Download the history of every running execution you select into --out, one file per execution named <workflow ID>@<run ID>.json (the workflow ID URI-encoded), in the format of `temporal workflow show --output json`. Downloads run concurrently; files already in the folder are kept, so a pull that was interrupted finishes when run again. The folder is a regression corpus for `safe-deploy check --histories` and for the hook\'s offline fallback. Changes nothing on the server. Exit codes: 0 pulled, 2 usage error or unknown deployment, 3 Temporal unreachable or a history that could not be downloaded, 130 interrupted.',
     )
-    .requiredOption('--out <dir>', 'the folder to write the history files to (created if missing)')
-    .option('--deployment <name>', 'running executions on the versions of this Worker Deployment')
-    .option('--build-id <id>', 'only these Build IDs of the deployment (repeatable)', collect)
-    .option('--task-queue <name>', 'running executions on this task queue')
-    .option('--workflow-type <type>', 'only this workflow type (repeatable)', collect)
-    .option('--query <visibility-query>', 'raw visibility query, ANDed with the rest')
-    .option('--limit <n>', 'pull at most n executions', parsePositiveInt)
-    .option('--concurrency <n>', 'histories downloaded at once', parsePositiveInt, 8);
+    .requiredOption('--out <dir>', 'the folder to write the history files to (created if missing)');
+  addLiveSelectionOptions(pull, 'pull').option('--concurrency <n>', 'histories downloaded at once', parsePositiveInt, 8);
   addConnectionOptions(pull);
   pull
     .addOption(outputOption())
