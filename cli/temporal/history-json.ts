@@ -264,8 +264,9 @@ function durationToJson(value: { seconds?: string | number; nanos?: number }): s
 
 /** The inverse of normaliseMessage's Timestamp and Duration handling, along the same descriptor. */
 function toProtoJson(value: unknown, type: ReflectedType): unknown {
-  if (type.fullName === '.google.protobuf.Timestamp') return timestampToJson(value as { seconds?: string; nanos?: number });
-  if (type.fullName === '.google.protobuf.Duration') return durationToJson(value as { seconds?: string; nanos?: number });
+  const kind = typeInfo(type).kind;
+  if (kind === 'timestamp') return timestampToJson(value as { seconds?: string; nanos?: number });
+  if (kind === 'duration') return durationToJson(value as { seconds?: string; nanos?: number });
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(value)) {
