@@ -14,6 +14,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApply } from './commands/apply.js';
 import { registerCheck } from './commands/check.js';
 import { registerDeploy } from './commands/deploy.js';
+import { registerHistories } from './commands/histories.js';
 import { registerHook } from './commands/hook.js';
 import { registerInit } from './commands/init.js';
 import { registerMerge } from './commands/merge.js';
@@ -54,7 +55,13 @@ export function buildProgram(ctx: CommandContext): Command {
   registerDevServer(program, ctx);
   registerHook(program, ctx);
   registerInit(program, ctx);
-  for (const command of program.commands) command.exitOverride();
+  registerHistories(program, ctx);
+  // Subcommands too (`histories pull`): every usage error reaches reportError.
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   return program;
 }
 

@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { addProjectConfigOptions, withProjectConfig, type ProjectConfigFlags } from '../config/check-options.js';
-import { checkVerdict, type CheckReport } from '../core/check-report.js';
+import { checkExitCode, type CheckReport } from '../core/check-report.js';
 import { hasLiveSelector, SelectionError } from '../core/selection.js';
 import { parseShard, type Shard } from '../core/shard.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
 import type { CheckSelection } from '../pipeline/check.js';
@@ -15,14 +15,18 @@ import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js'
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
 
-export interface CheckFlags extends ConnectionFlags, CandidateFlags, ProjectConfigFlags {
-  histories?: string[];
+/** The flags that select live executions (check, histories pull). */
+export interface LiveSelectionFlags {
   deployment?: string;
   buildId?: string[];
   taskQueue?: string;
   workflowType?: string[];
   query?: string;
   limit?: number;
+}
+
+export interface CheckFlags extends ConnectionFlags, CandidateFlags, ProjectConfigFlags, LiveSelectionFlags {
+  histories?: string[];
   concurrency: number;
   parallel: number;
   shard?: Shard;
@@ -31,6 +35,7 @@ export interface CheckFlags extends ConnectionFlags, CandidateFlags, ProjectConf
   junit?: string;
   markdown?: string;
   verbose?: boolean;
+  failOnEmpty?: boolean;
 }
 
 function shardOption(value: string): Shard {
@@ -42,14 +47,17 @@ function shardOption(value: string): Shard {
 }
 
 export function addSelectionOptions(command: Command): Command {
+  return addLiveSelectionOptions(command.option('--histories <paths...>', 'check history files / folders instead of live executions (offline)'), 'check');
+}
+
+export function addLiveSelectionOptions(command: Command, verb: string): Command {
   return command
-    .option('--histories <paths...>', 'check history files / folders instead of live executions (offline)')
     .option('--deployment <name>', 'running executions on the versions of this Worker Deployment')
     .option('--build-id <id>', 'only these Build IDs of the deployment (repeatable)', collect)
     .option('--task-queue <name>', 'running executions on this task queue')
     .option('--workflow-type <type>', 'only this workflow type (repeatable)', collect)
     .option('--query <visibility-query>', 'raw visibility query, ANDed with the rest')
-    .option('--limit <n>', 'check at most n executions', parsePositiveInt);
+    .option('--limit <n>', `${verb} at most n executions`, parsePositiveInt);
 }
 
 export function addReplayOptions(command: Command): Command {
@@ -65,7 +73,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     .command('check')
     .summary('replay running executions (or history files) against the candidate; exit 1 if any break')
     .description(
-      'Download the histories of the running executions you select, replay them against the candidate workflow bundle, and report which would break (non-determinism), which lack their workflow type in the candidate, and which replay cleanly. Exit codes: 0 all compatible, 1 anything incompatible, 2 usage or input error, 3 Temporal unreachable, 130 interrupted.',
+      'Download the histories of the running executions you select, replay them against the candidate workflow bundle, and report which would break (non-determinism), which lack their workflow type in the candidate, and which replay cleanly. The verdict is passed only when every selected execution or file was replayed, cleanly; whatever was not checked is listed in every report. Exit codes: 0 all compatible (or nothing to check), 1 anything incompatible (or nothing to check with --fail-on-empty), 2 usage or input error (a history file that would not load), 3 Temporal unreachable or lost part-way (the report covers what was checked), 130 interrupted (likewise).',
     );
   addSelectionOptions(command);
   addCandidateOptions(command);
@@ -76,6 +84,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     .addOption(outputOption())
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--markdown <file>', 'also write a markdown report')
+    .option('--fail-on-empty', 'fail the gate (exit 1) when the selection has no running executions (config: "failOnEmpty": true)')
     .option('--verbose', 'more logs on stderr')
     .addHelpText(
       'after',
@@ -132,6 +141,8 @@ export async function check(flags: CheckFlags): Promise<number> {
       shard: flags.shard,
       cacheDir: flags.cacheDir,
       signal,
+      partialOnServerLoss: true,
+      failOnEmpty: flags.failOnEmpty,
       onProgress: (p) => {
         if (p.phase === 'replaying') {
           spinner.update(`replayed ${p.checked}${p.total !== undefined ? `/${p.total}` : ''} (${p.incompatible} not compatible)`);
@@ -147,18 +158,18 @@ export async function check(flags: CheckFlags): Promise<number> {
     await writeCheckReports(report, flags);
     if (run.fetchStats.fromCache > 0) log.info(`${run.fetchStats.fromCache} histories came from the cache, ${run.fetchStats.downloaded} were downloaded`);
 
-    if (report.interrupted) {
-      log.warn(`interrupted: ${report.interrupted.notChecked} executions were not checked`);
-      return ExitCode.interrupted;
+    if (report.serverLost) {
+      // An error, not a log line: it is printed under --output json too.
+      process.stderr.write(`error: the server was lost part-way: ${report.serverLost.notChecked} executions were not checked: ${report.serverLost.message}\n`);
+      if (report.serverLost.hint) process.stderr.write(`hint: ${report.serverLost.hint}\n`);
     }
-    if (run.inputProblems.length > 0) {
-      for (const p of run.inputProblems) process.stderr.write(`error: ${p.message}\n`);
-      const hints = [...new Set(run.inputProblems.flatMap((p) => (p.hint ? [p.hint] : [])))];
-      for (const hint of hints) process.stderr.write(`hint: ${hint}\n`);
-      process.stderr.write(`hint: ${run.inputProblems.length} history file(s) could not be loaded and were not checked; fix or remove them and run again\n`);
-      return ExitCode.usage;
-    }
-    return checkVerdict(report) === 'passed' ? ExitCode.ok : ExitCode.gateFailed;
+    if (report.interrupted) log.warn(`interrupted: ${report.interrupted.notChecked} executions were not checked`);
+    const unchecked = report.unchecked ?? [];
+    for (const u of unchecked) process.stderr.write(`error: ${u.message}\n`);
+    for (const hint of new Set(unchecked.flatMap((u) => (u.hint ? [u.hint] : [])))) process.stderr.write(`hint: ${hint}\n`);
+    const files = unchecked.filter((u) => u.reason === 'unloadable').length;
+    if (files > 0) process.stderr.write(`hint: ${files} history file(s) could not be loaded and were not checked; fix or remove them and run again\n`);
+    return checkExitCode(report);
   } finally {
     await temporal?.close();
   }

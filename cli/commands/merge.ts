@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { checkVerdict, type CheckReport } from '../core/check-report.js';
+import { checkExitCode, type CheckReport } from '../core/check-report.js';
 import { mergeCheckReports, MergeError, mergePlans, parseMergeInput, type MergeInput, type MergePart } from '../core/merge.js';
 import { planBlocks, type Plan } from '../core/plan.js';
 import { ExitCode, InputError } from '../errors.js';
@@ -74,7 +74,7 @@ async function merge(files: string[], flags: MergeFlags): Promise<number> {
     const report = mergeCheckReports(reports);
     await writeCheckReports(report, flags);
     if (report.interrupted) log.warn(`a shard was interrupted: ${report.interrupted.notChecked} executions were not checked`);
-    return checkVerdict(report) === 'passed' ? ExitCode.ok : ExitCode.gateFailed;
+    return checkExitCode(report);
   } catch (err) {
     if (err instanceof MergeError) throw new InputError(`cannot merge: ${err.message}`, HINT);
     throw err;

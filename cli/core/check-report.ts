@@ -2,6 +2,7 @@
  * The result of `safe-deploy check` as data: what was replayed, against which candidate, with
  * which verdicts. Reporters render it; nothing here does I/O.
  */
+import { ExitCode } from '../errors.js';
 import { isIncompatible, type ReplayOutcome, type Verdict } from './verdict.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
@@ -57,12 +58,31 @@ export interface GroupSummary {
 }
 
 export interface CheckSummary {
+  /** Executions replayed (each has a verdict). */
   total: number;
   compatible: number;
   /** Nondeterministic or a workflow type the candidate lacks. */
   incompatible: number;
   /** Replays that failed for another reason (codec, workflow threw): unproven either way. */
   errors: number;
+  /**
+   * Selected but never replayed: files that would not load, executions whose history could not be
+   * fetched, and the part of the selection not reached (interrupted, server lost). Optional only so
+   * reports written before it still read as schema 1; every report this version writes has it.
+   */
+  notChecked?: number;
+}
+
+/** One selected file or execution that has no verdict, and why. */
+export interface UncheckedItem {
+  /** `unloadable`: a history file that could not be read or parsed; `unfetchable`: a live execution whose history the server did not return. */
+  reason: 'unloadable' | 'unfetchable';
+  /** The file path, or `server`. */
+  origin: string;
+  workflowId?: string;
+  runId?: string;
+  message: string;
+  hint?: string;
 }
 
 export interface CheckReport {
@@ -74,21 +94,42 @@ export interface CheckReport {
   summary: CheckSummary;
   groups: GroupSummary[];
   results: CheckResult[];
-  /** The run was interrupted: `results` holds what finished; `notChecked` how many were left. */
+  /** Selected files / executions with no verdict (listed in every report). */
+  unchecked?: UncheckedItem[];
+  /** The run was interrupted: `results` holds what finished; `notChecked` how many were never reached. */
   interrupted?: { notChecked: number };
+  /** The server went away part-way: `results` holds what finished; `notChecked` how many were never reached. */
+  serverLost?: { notChecked: number; message: string; hint?: string };
+  /** `--fail-on-empty`: a selection with no running executions fails the gate. */
+  failOnEmpty?: boolean;
   durationMs: number;
 }
 
-export type CheckVerdict = 'passed' | 'failed';
+/**
+ * `passed`: every selected execution or file was replayed, and cleanly. `failed`: something is
+ * incompatible or failed to replay. `incomplete`: nothing failed, but not everything was checked.
+ * `nothing-to-check`: the selection exists and had no running executions.
+ */
+export type CheckVerdict = 'passed' | 'failed' | 'incomplete' | 'nothing-to-check';
 
-export function summarize(results: readonly CheckResult[]): CheckSummary {
-  const summary: CheckSummary = { total: results.length, compatible: 0, incompatible: 0, errors: 0 };
+export function summarize(results: readonly CheckResult[], notChecked = 0): CheckSummary {
+  const summary: CheckSummary = { total: results.length, compatible: 0, incompatible: 0, errors: 0, notChecked };
   for (const r of results) {
     if (r.verdict === 'compatible') summary.compatible++;
     else if (isIncompatible(r.verdict)) summary.incompatible++;
     else summary.errors++;
   }
   return summary;
+}
+
+/** How many of the selection were never reached: the run stopped before them. */
+export function notReached(report: Pick<CheckReport, 'interrupted' | 'serverLost'>): number {
+  return (report.interrupted?.notChecked ?? 0) + (report.serverLost?.notChecked ?? 0);
+}
+
+/** Everything selected that has no verdict: the unchecked items plus the part never reached. */
+export function notCheckedCount(report: Pick<CheckReport, 'unchecked' | 'interrupted' | 'serverLost'>): number {
+  return (report.unchecked?.length ?? 0) + notReached(report);
 }
 
 function countInto(group: GroupSummary, verdict: Verdict): void {
@@ -124,10 +165,33 @@ export function groupResults(results: readonly CheckResult[]): GroupSummary[] {
   return [...groups.values()].sort((a, b) => a.workflowType.localeCompare(b.workflowType) || a.version.localeCompare(b.version));
 }
 
-/** The gate: passes only when every execution was checked and proven compatible. */
-export function checkVerdict(report: Pick<CheckReport, 'summary' | 'interrupted'>): CheckVerdict {
+export type VerdictInput = Pick<CheckReport, 'summary' | 'unchecked' | 'interrupted' | 'serverLost'>;
+
+/** The one rule every report follows: `passed` only when everything selected was checked and replayed cleanly. */
+export function checkVerdict(report: VerdictInput): CheckVerdict {
   const { summary } = report;
-  return summary.incompatible === 0 && summary.errors === 0 && !report.interrupted ? 'passed' : 'failed';
+  if (summary.incompatible > 0 || summary.errors > 0) return 'failed';
+  if (notCheckedCount(report) > 0 || report.interrupted || report.serverLost) return 'incomplete';
+  if (summary.total === 0) return 'nothing-to-check';
+  return 'passed';
+}
+
+/** Whether the gate lets the change through: passed, or nothing to check unless `failOnEmpty`. */
+export function gatePasses(report: VerdictInput & Pick<CheckReport, 'failOnEmpty'>): boolean {
+  const verdict = checkVerdict(report);
+  return verdict === 'passed' || (verdict === 'nothing-to-check' && !report.failOnEmpty);
+}
+
+/**
+ * The exit code that agrees with the report. What stopped the run comes first (3 server lost,
+ * 130 interrupted), then what could not be checked (3 unfetchable, 2 unloadable), then the gate.
+ */
+export function checkExitCode(report: VerdictInput & Pick<CheckReport, 'failOnEmpty'>): ExitCode {
+  if (report.serverLost) return ExitCode.infrastructure;
+  if (report.interrupted) return ExitCode.interrupted;
+  if (report.unchecked?.some((u) => u.reason === 'unfetchable')) return ExitCode.infrastructure;
+  if (report.unchecked?.some((u) => u.reason === 'unloadable')) return ExitCode.usage;
+  return gatePasses(report) ? ExitCode.ok : ExitCode.gateFailed;
 }
 
 /** Stable order for reports: failures first, then by type, version, workflow ID. */

@@ -46,6 +46,8 @@ export interface ProjectSettings {
   profile?: string;
   /** Pre-push hook: an unreachable server blocks the push (default: warn and let it through). */
   strict?: boolean;
+  /** A live selection with no running executions fails the gate (`--fail-on-empty`). */
+  failOnEmpty?: boolean;
 }
 
 export interface ProjectConfig extends ProjectSettings {
@@ -85,6 +87,7 @@ const FIELDS: { readonly [K in keyof Required<ProjectSettings>]: { kind: FieldKi
   namespace: { kind: 'string' },
   profile: { kind: 'string' },
   strict: { kind: 'boolean' },
+  failOnEmpty: { kind: 'boolean' },
 };
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof ProjectSettings)[];
@@ -208,6 +211,7 @@ function example(key: keyof ProjectSettings): string | boolean {
     namespace: 'default',
     profile: 'prod',
     strict: true,
+    failOnEmpty: true,
   };
   return examples[key];
 }
@@ -231,6 +235,7 @@ export interface CheckConfigFlags {
   profile?: string;
   /** Use the config's histories even though it (or the command line) names live selectors. */
   offline?: boolean;
+  failOnEmpty?: boolean;
 }
 
 const isSet = (value: string | undefined): boolean => value !== undefined && value !== '';
@@ -279,6 +284,7 @@ export function applyConfigToCheck<F extends CheckConfigFlags>(flags: F, config:
   out.failureConverter ??= config.failureConverter;
   out.codec ??= config.codec;
   out.interceptor ??= config.interceptors;
+  out.failOnEmpty ??= config.failOnEmpty;
   // Connection: flag > TEMPORAL_* variable > config > profile (resolveConnection does env > profile).
   if (out.address === undefined && !isSet(env.TEMPORAL_ADDRESS)) out.address = config.address;
   if (out.namespace === undefined && !isSet(env.TEMPORAL_NAMESPACE)) out.namespace = config.namespace;

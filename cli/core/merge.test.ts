@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkVerdict, groupResults, summarize, type CheckReport, type CheckResult } from './check-report.js';
+import { checkExitCode, checkVerdict, groupResults, summarize, type CheckReport, type CheckResult } from './check-report.js';
 import { mergeCheckReports, MergeError, mergePlans, parseMergeInput, type MergePart } from './merge.js';
 import type { Plan, PlannedExecution } from './plan.js';
 import type { Verdict } from './verdict.js';
@@ -63,7 +63,7 @@ describe('mergeCheckReports', () => {
     const merged = mergeCheckReports([report(2, 3, [result('b', 'nondeterministic')]), report(1, 3, [result('a')]), report(3, 3, [result('c'), result('d')])]);
     expect(merged.shard).toBeUndefined();
     expect(merged.results.map((r) => r.workflowId).sort()).toEqual(['a', 'b', 'c', 'd']);
-    expect(merged.summary).toEqual({ total: 4, compatible: 3, incompatible: 1, errors: 0 });
+    expect(merged.summary).toEqual({ total: 4, compatible: 3, incompatible: 1, errors: 0, notChecked: 0 });
     expect(merged.groups).toEqual([{ workflowType: 'Research', version: 'd:v1', total: 4, compatible: 3, nondeterministic: 1, missingWorkflowType: 0, replayErrors: 0 }]);
     expect(checkVerdict(merged)).toBe('failed');
     expect(merged.durationMs).toBe(3000);
@@ -74,10 +74,24 @@ describe('mergeCheckReports', () => {
     expect(checkVerdict(mergeCheckReports([report(1, 2, [result('a')]), report(2, 2, [])]))).toBe('passed');
   });
 
-  it('an interrupted shard makes the merged report interrupted (failed), counting what was not checked', () => {
+  it('an interrupted shard makes the merged report interrupted (incomplete), counting what was not checked', () => {
     const merged = mergeCheckReports([report(1, 2, [result('a')], { interrupted: { notChecked: 3 } }), report(2, 2, [result('b')], { interrupted: { notChecked: 2 } })]);
     expect(merged.interrupted).toEqual({ notChecked: 5 });
-    expect(checkVerdict(merged)).toBe('failed');
+    expect(checkVerdict(merged)).toBe('incomplete');
+    expect(checkExitCode(merged)).toBe(130);
+  });
+
+  it('what a shard did not check (a file not loaded, the server lost) stays in the merged report', () => {
+    const unloadable = { reason: 'unloadable' as const, origin: 'h/zero.json', message: 'h/zero.json: not valid JSON' };
+    const merged = mergeCheckReports([
+      report(1, 2, [result('a')], { unchecked: [unloadable] }),
+      report(2, 2, [result('b')], { serverLost: { notChecked: 4, message: 'cannot reach Temporal' } }),
+    ]);
+    expect(merged.unchecked).toEqual([unloadable]);
+    expect(merged.serverLost).toEqual({ notChecked: 4, message: 'cannot reach Temporal' });
+    expect(merged.summary.notChecked).toBe(5);
+    expect(checkVerdict(merged)).toBe('incomplete');
+    expect(checkExitCode(merged)).toBe(3);
   });
 
   it.each([

@@ -4,7 +4,7 @@
  * are provably one split of one run: the same candidate (bundle hash), selection and shard count,
  * every shard exactly once, and no execution in two shards. Pure: callers read the files.
  */
-import { CHECK_SCHEMA_VERSION, groupResults, summarize, type CheckReport, type CheckResult } from './check-report.js';
+import { CHECK_SCHEMA_VERSION, groupResults, notCheckedCount, summarize, type CheckReport, type CheckResult, type UncheckedItem } from './check-report.js';
 import { PLAN_SCHEMA_VERSION, sortPlanExecutions, type Plan } from './plan.js';
 import type { Shard } from './shard.js';
 import type { Verdict } from './verdict.js';
@@ -107,25 +107,34 @@ export function mergeCheckReports(parts: readonly MergePart<CheckReport>[]): Che
   requireDisjoint(parts, (r) => r.results);
   const first = (parts[0] as MergePart<CheckReport>).value;
   const results: CheckResult[] = [];
+  const unchecked: UncheckedItem[] = [];
   let notChecked = 0;
   let interrupted = false;
+  let serverLost: CheckReport['serverLost'];
   let durationMs = 0;
   for (const { value } of parts) {
     for (const r of value.results) results.push(r);
+    // What a shard did not check stays not checked in the merged report (issue 10's one verdict rule).
+    unchecked.push(...(value.unchecked ?? []));
     if (value.interrupted) {
       interrupted = true;
       notChecked += value.interrupted.notChecked;
     }
+    if (value.serverLost) {
+      serverLost = { ...(serverLost ?? value.serverLost), notChecked: (serverLost?.notChecked ?? 0) + value.serverLost.notChecked };
+    }
     durationMs = Math.max(durationMs, value.durationMs);
   }
+  const stopped = { unchecked, ...(interrupted && { interrupted: { notChecked } }), ...(serverLost && { serverLost }) };
   return {
     schemaVersion: CHECK_SCHEMA_VERSION,
     candidate: { source: first.candidate.source, bundleHash: first.candidate.bundleHash, ...(first.candidate.buildId !== undefined && { buildId: first.candidate.buildId }) },
     selection: first.selection,
-    summary: summarize(results),
+    summary: summarize(results, notCheckedCount(stopped)),
     groups: groupResults(results),
     results,
-    ...(interrupted && { interrupted: { notChecked } }),
+    ...stopped,
+    ...(parts.some((p) => p.value.failOnEmpty) && { failOnEmpty: true }),
     durationMs,
   };
 }

@@ -41,7 +41,15 @@ describe('classifyReplay', () => {
     {
       scenario: 'the workflow type missing from the bundle',
       error: { name: 'ReplayError', message: "Failed to initialize workflow of type 'ResearchWorkflow': no such function is exported by the workflow bundle" },
-      expected: { verdict: 'missing-workflow-type' },
+      expected: { verdict: 'missing-workflow-type', message: "workflow type 'ResearchWorkflow' is not exported by the candidate" },
+    },
+    {
+      scenario: "a breaking change in core's FATAL wrapper, without the word nondeterminism",
+      error: {
+        name: 'ReplayError',
+        message: 'Replay failed due workflow task failure. Details: Workflow activation completion failed: Failure { failure: Some(Failure { message: "internal SDK issue. Code: FATAL: Timer machine does not handle this event: HistoryEvent(id: 26, TimerStarted)", source: "", stack_trace: "" }) }',
+      },
+      expected: { verdict: 'nondeterministic', eventId: '26', historyHad: 'TimerStarted', codeDid: 'a timer command' },
     },
     {
       scenario: 'a codec failure',

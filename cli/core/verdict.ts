@@ -29,6 +29,17 @@ const MACHINE_MISMATCH = /(\w+) machine does not handle this event: HistoryEvent
 const NO_COMMAND = /No command scheduled for event HistoryEvent\(id: (\d+), (\w+)\)/i;
 
 const MISSING_TYPE = /no such function is exported by the workflow bundle|workflow type .* not found|is not a function/i;
+const MISSING_TYPE_NAME = /Failed to initialize workflow of type '([^']+)'/;
+// Wordings of a breaking change that do not say "nondeterminism": core's FATAL wrapper
+// ("internal SDK issue. Code: FATAL") around a machine that met an event it does not expect.
+const NONDETERMINISM_SHAPES = [
+  /nondetermin/i,
+  /machine does not handle this event/i,
+  /No command scheduled for event/i,
+  /Missing associated machine for/i,
+  /of scheduled event '[^']*' does not match/i,
+];
+const INNER_FAILURE = /message: "([^"]*)"/;
 const EVENT_ID_PATTERNS = [/\bevent(?:\s+id)?[\s:#=]+(\d+)/i, /HistoryEvent\(id:\s*(\d+)/i, /event_id[:=\s]+(\d+)/i];
 
 export function extractEventId(message: string): string | undefined {
@@ -48,10 +59,14 @@ export function firstLine(message: string): string {
 export function classifyReplay(error: ReplayErrorLike | undefined): ReplayOutcome {
   if (!error) return { verdict: 'compatible' };
   const message = firstLine(error.message);
-  if (error.name === 'DeterminismViolationError' || error.message.includes('[TMPRL1100]')) {
+  if (error.name === 'DeterminismViolationError' || NONDETERMINISM_SHAPES.some((p) => p.test(error.message))) {
     return { verdict: 'nondeterministic', ...explainNondeterminism(error.message) };
   }
-  if (MISSING_TYPE.test(error.message)) return { verdict: 'missing-workflow-type', message };
+  if (MISSING_TYPE.test(error.message)) {
+    const type = MISSING_TYPE_NAME.exec(error.message)?.[1];
+    // The SDK buries it in a stack trace; one line says it.
+    return { verdict: 'missing-workflow-type', message: type ? `workflow type '${type}' is not exported by the candidate` : message };
+  }
   return { verdict: 'replay-error', message };
 }
 
@@ -69,7 +84,7 @@ export function isIncompatible(verdict: Verdict): boolean {
 
 /** Pulls the event and the two sides of the mismatch out of the SDK's nondeterminism message. */
 export function explainNondeterminism(raw: string): Pick<ReplayOutcome, 'eventId' | 'message' | 'historyHad' | 'codeDid'> {
-  const message = INNER_NDE.exec(raw)?.[1] ?? firstLine(raw);
+  const message = INNER_NDE.exec(raw)?.[1] ?? INNER_FAILURE.exec(raw)?.[1] ?? firstLine(raw);
   const type = TYPE_MISMATCH.exec(message);
   if (type) {
     const kind = type[1]?.toLowerCase();

@@ -8,13 +8,17 @@ import {
   summarize,
   type CheckReport,
   type CheckResult,
+  type UncheckedItem,
 } from '../core/check-report.js';
 import { buildVisibilityQuery, type SelectionOptions } from '../core/selection.js';
 import { inShard, type Shard } from '../core/shard.js';
-import { InputError } from '../errors.js';
+import { InputError, TemporalError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
+import { describeDeployment, unknownDeploymentError } from '../temporal/deployments.js';
 import { listHistoryFiles, loadHistoryFile } from '../temporal/history-files.js';
-import { countExecutions, fetchHistories, listExecutions, type FetchStats } from '../temporal/histories.js';
+import { explainFromHistory } from '../core/divergence.js';
+import { countExecutions, fetchHistories, fetchHistory, listExecutions, type FetchStats } from '../temporal/histories.js';
+import { mapConcurrent } from '../util/concurrency.js';
 import { loadCandidate, type CandidateOptions } from '../temporal/candidate.js';
 import { replayAll, type ReplayItem } from '../temporal/replayer.js';
 
@@ -33,6 +37,13 @@ export interface CheckInput {
   cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (progress: CheckProgress) => void;
+  /**
+   * The server went away part-way: return the report of what was checked (with `serverLost`)
+   * instead of throwing. Only `check` asks for it; plan and deploy must not act on half a check.
+   */
+  partialOnServerLoss?: boolean;
+  /** A selection with no running executions fails the gate (recorded in the report). */
+  failOnEmpty?: boolean;
 }
 
 export interface CheckProgress {
@@ -43,16 +54,8 @@ export interface CheckProgress {
   phase: 'bundling' | 'replaying';
 }
 
-export interface InputProblem {
-  origin: string;
-  message: string;
-  hint?: string;
-}
-
 export interface CheckRun {
   report: CheckReport;
-  /** Files that could not be loaded; they are not in `report.results`. */
-  inputProblems: InputProblem[];
   fetchStats: FetchStats;
 }
 
@@ -60,8 +63,14 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   const started = Date.now();
   const progress: CheckProgress = { checked: 0, incompatible: 0, phase: 'bundling' };
   input.onProgress?.({ ...progress });
+  // A misspelled deployment matches no executions; unchecked, it would read as "0 of 0 passed".
+  // Asked before bundling, so the mistake is reported at once.
+  if (input.selection.kind === 'server') {
+    const { temporal, selection: options } = input.selection;
+    if (options.deployment && !(await describeDeployment(temporal, options.deployment))) throw unknownDeploymentError(temporal, options.deployment);
+  }
   const candidate = await loadCandidate({ ...input.candidate, prewarmThreads: input.parallel ?? 1 });
-  const inputProblems: InputProblem[] = [];
+  const unchecked: UncheckedItem[] = [];
   const fetchStats: FetchStats = { downloaded: 0, fromCache: 0 };
 
   let items: AsyncIterable<ReplayItem>;
@@ -71,7 +80,7 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
     const files = (await listHistoryFiles(input.selection.paths)).filter((f) => inShard(f, '', input.shard));
     progress.total = files.length;
     selection = { source: 'histories', paths: input.selection.paths };
-    items = loadFiles(files, inputProblems, () => listed++);
+    items = loadFiles(files, unchecked, () => listed++);
   } else {
     const { temporal, selection: options, limit } = input.selection;
     const query = buildVisibilityQuery(options);
@@ -86,34 +95,45 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
       cacheDir: input.cacheDir,
       signal: input.signal,
       stats: fetchStats,
+      onUnfetchable: (e, err) =>
+        unchecked.push({ reason: 'unfetchable', origin: 'server', workflowId: e.workflowId, runId: e.runId, message: err.message, ...(err.hint && { hint: err.hint }) }),
     });
   }
 
   progress.phase = 'replaying';
   input.onProgress?.({ ...progress });
   const results: CheckResult[] = [];
-  for await (const r of replayAll(candidate, items, { parallel: input.parallel, signal: input.signal })) {
-    results.push({
-      workflowId: r.item.workflowId,
-      runId: r.item.facts.runId,
-      workflowType: r.item.facts.workflowType,
-      version: r.item.facts.version ?? 'unversioned',
-      lastEventId: r.item.facts.lastEventId,
-      origin: r.item.origin,
-      ...(r.item.facts.overrideSetBy !== undefined && { overrideSetBy: r.item.facts.overrideSetBy }),
-      verdict: r.verdict,
-      ...(r.eventId !== undefined && { eventId: r.eventId }),
-      ...(r.historyHad !== undefined && { historyHad: r.historyHad }),
-      ...(r.codeDid !== undefined && { codeDid: r.codeDid }),
-      ...(r.message !== undefined && { message: r.message }),
-    });
-    progress.checked++;
-    if (r.verdict !== 'compatible') progress.incompatible++;
-    input.onProgress?.({ ...progress });
+  let serverLost: TemporalError | undefined;
+  try {
+    for await (const r of replayAll(candidate, items, { parallel: input.parallel, signal: input.signal })) {
+      results.push({
+        workflowId: r.item.workflowId,
+        runId: r.item.facts.runId,
+        workflowType: r.item.facts.workflowType,
+        version: r.item.facts.version ?? 'unversioned',
+        lastEventId: r.item.facts.lastEventId,
+        origin: r.item.origin,
+        ...(r.item.facts.overrideSetBy !== undefined && { overrideSetBy: r.item.facts.overrideSetBy }),
+        verdict: r.verdict,
+        ...(r.eventId !== undefined && { eventId: r.eventId }),
+        ...(r.historyHad !== undefined && { historyHad: r.historyHad }),
+        ...(r.codeDid !== undefined && { codeDid: r.codeDid }),
+        ...(r.message !== undefined && { message: r.message }),
+      });
+      progress.checked++;
+      if (r.verdict !== 'compatible') progress.incompatible++;
+      input.onProgress?.({ ...progress });
+    }
+  } catch (err) {
+    if (!(err instanceof TemporalError) || !input.partialOnServerLoss || input.selection.kind !== 'server') throw err;
+    serverLost = err;
   }
 
-  const interrupted = Boolean(input.signal?.aborted);
+  if (!serverLost) await explainDivergences(input, results);
+
+  const interrupted = Boolean(input.signal?.aborted) && !serverLost;
   const expected = progress.total ?? listed;
+  const left = Math.max(0, expected - results.length - unchecked.length);
   const report: CheckReport = {
     schemaVersion: CHECK_SCHEMA_VERSION,
     candidate: {
@@ -125,24 +145,58 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
     },
     selection,
     ...(input.shard && { shard: input.shard }),
-    summary: summarize(results),
+    summary: summarize(results, unchecked.length + (interrupted || serverLost ? left : 0)),
     groups: groupResults(results),
     results,
-    ...(interrupted && { interrupted: { notChecked: Math.max(0, expected - results.length - inputProblems.length) } }),
+    unchecked,
+    ...(interrupted && { interrupted: { notChecked: left } }),
+    ...(serverLost && { serverLost: { notChecked: left, message: serverLost.message, ...(serverLost.hint && { hint: serverLost.hint }) } }),
+    ...(input.failOnEmpty && { failOnEmpty: true }),
     durationMs: Date.now() - started,
   };
-  return { report, inputProblems, fetchStats };
+  return { report, fetchStats };
+}
+
+/** Nondeterministic results explained from their histories; more would only slow a run that already failed. */
+export const MAX_EXPLAINED = 200;
+
+/**
+ * Fills in where each nondeterministic execution diverged (event ID, what the history had there,
+ * what the code did) by reading its history again: replay keeps no history once replayed, so
+ * memory stays flat; only failures, and at most MAX_EXPLAINED of them, are read twice.
+ */
+async function explainDivergences(input: CheckInput, results: CheckResult[]): Promise<void> {
+  const failing = results.filter((r) => r.verdict === 'nondeterministic').slice(0, MAX_EXPLAINED);
+  const selection = input.selection;
+  const history = async (r: CheckResult) => {
+    if (selection.kind === 'histories') return (await loadHistoryFile(r.origin)).history;
+    return fetchHistory(selection.temporal, { workflowId: r.workflowId, runId: r.runId, historyLength: Number(r.lastEventId) }, { cacheDir: input.cacheDir });
+  };
+  const explained = mapConcurrent(
+    failing,
+    async (r) => {
+      try {
+        Object.assign(r, explainFromHistory(r, await history(r)));
+      } catch {
+        // The verdict stands; only its explanation is missing (the execution closed, say).
+      }
+    },
+    input.concurrency ?? 8,
+  );
+  for await (const _ of explained) {
+    // drain
+  }
 }
 
 /** Loads files lazily; a file that cannot be loaded is recorded and skipped, never fatal mid-run. */
-async function* loadFiles(files: string[], problems: InputProblem[], onListed: () => void): AsyncGenerator<ReplayItem> {
+async function* loadFiles(files: string[], unchecked: UncheckedItem[], onListed: () => void): AsyncGenerator<ReplayItem> {
   for (const file of files) {
     onListed();
     try {
       yield await loadHistoryFile(file);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      problems.push({ origin: file, message: err.message, hint: err.hint });
+      unchecked.push({ reason: 'unloadable', origin: file, message: err.message, ...(err.hint && { hint: err.hint }) });
     }
   }
 }

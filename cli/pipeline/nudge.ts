@@ -23,11 +23,10 @@ import { buildVisibilityQuery } from '../core/selection.js';
 import { DEFAULT_DESCRIBE_CONCURRENCY } from '../core/status.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
-import { describeDeployment } from '../temporal/deployments.js';
+import { describeDeployment, unknownDeploymentError } from '../temporal/deployments.js';
 import { listExecutions } from '../temporal/histories.js';
 import { describeRun, SAFE_DEPLOY_IDENTITY, signalExecution } from '../temporal/signals.js';
 import { mapConcurrent } from '../util/concurrency.js';
-import { unknownDeploymentError } from './status.js';
 
 export interface NudgeInput {
   temporal: TemporalHandle;

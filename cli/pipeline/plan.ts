@@ -1,6 +1,7 @@
 /** check + the versioning state of each execution now -> a plan (data). Changes nothing. */
 import { planExecution, PLAN_SCHEMA_VERSION, sortPlanExecutions, type Plan, type PlanPolicy } from '../core/plan.js';
 import { versionString } from '../core/versioning.js';
+import { TemporalError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeExecution } from '../temporal/executions.js';
 import { mapConcurrent } from '../util/concurrency.js';
@@ -35,6 +36,14 @@ export async function runPlan(input: PlanInput): Promise<PlanRun> {
     },
     candidate: { ...input.candidate, buildId: input.buildId },
   });
+  // A plan must cover every selected execution: one left out would be upgraded by routing unprotected.
+  const unfetchable = check.report.unchecked?.filter((u) => u.reason === 'unfetchable') ?? [];
+  if (unfetchable.length > 0) {
+    throw new TemporalError(
+      `${unfetchable.length} execution(s) could not be fetched, so no plan was made: ${unfetchable.map((u) => `${u.workflowId} (${u.message})`).join('; ')}`,
+      'run it again; an execution that closed since it was listed drops out of the selection',
+    );
+  }
   const candidateVersion = versionString(input.deployment, input.buildId);
   const bundleHash = check.report.candidate.bundleHash;
   const executions = [];

@@ -4,9 +4,9 @@
  */
 import { buildVisibilityQuery } from '../core/selection.js';
 import { buildStatusReport, DEFAULT_DESCRIBE_CONCURRENCY, type ObservedExecution, type StatusReport } from '../core/status.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
-import { describeDeployment } from '../temporal/deployments.js';
+import { describeDeployment, unknownDeploymentError } from '../temporal/deployments.js';
 import { countExecutions, listExecutions } from '../temporal/histories.js';
 import { describeRun } from '../temporal/signals.js';
 import { mapConcurrent } from '../util/concurrency.js';
@@ -19,13 +19,6 @@ export interface StatusInput {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (described: number, total: number) => void;
-}
-
-export function unknownDeploymentError(t: TemporalHandle, name: string): UsageError {
-  return new UsageError(
-    `Worker Deployment "${name}" not found in namespace "${t.namespace}" at ${t.address}`,
-    'check --deployment and --namespace; a deployment exists once a worker of it has polled (`temporal worker deployment list` shows them)',
-  );
 }
 
 export async function runStatus(input: StatusInput): Promise<StatusReport> {

@@ -2,7 +2,7 @@
  * Hand-made `check` reports for the reporters' tests (imported only by *.test.ts). Summary and
  * groups are derived with core's own functions, so a fixture can never contradict itself.
  */
-import { CHECK_SCHEMA_VERSION, groupResults, summarize, type CheckReport, type CheckResult } from '../core/check-report.js';
+import { CHECK_SCHEMA_VERSION, groupResults, summarize, type CheckReport, type CheckResult, type UncheckedItem } from '../core/check-report.js';
 
 export function sampleResult(overrides: Partial<CheckResult> = {}): CheckResult {
   return {
@@ -46,6 +46,12 @@ export const MIXED_RESULTS: readonly CheckResult[] = [
     verdict: 'missing-workflow-type',
     message: "Failed to initialize workflow of type 'RefundWorkflow': no such function is exported by the workflow bundle",
   }),
+];
+
+/** One good history, one file that would not load, one execution the server would not return. */
+export const UNCHECKED_ITEMS: readonly UncheckedItem[] = [
+  { reason: 'unloadable', origin: 'histories/empty.json', message: 'histories/empty.json: not valid JSON (Unexpected end of JSON input)', hint: 'is the file complete? re-download it' },
+  { reason: 'unfetchable', origin: 'server', workflowId: 'order-9', runId: 'run-o9', message: 'fetch the history of order-9: not found: workflow execution not found' },
 ];
 
 export function sampleReport(overrides: Partial<Omit<CheckReport, 'results'>> & { results?: readonly CheckResult[] } = {}): CheckReport {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_ANNOTATIONS, reportCheckToGitHub } from './check-github.js';
-import { MIXED_RESULTS, sampleReport, sampleResult } from './check-fixtures.js';
+import { MIXED_RESULTS, sampleReport, sampleResult, UNCHECKED_ITEMS } from './check-fixtures.js';
 
 let dir: string;
 let env: { GITHUB_STEP_SUMMARY: string; GITHUB_OUTPUT: string };
@@ -22,7 +22,7 @@ describe('reportCheckToGitHub', () => {
     expect(annotations).toEqual([]);
     const summary = readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8');
     expect(summary.startsWith('# earlier step\n## ✅ safe-deploy check passed\n')).toBe(true);
-    expect(outputs()).toEqual({ verdict: 'passed', total: '2', compatible: '2', incompatible: '0', errors: '0', 'not-checked': '0', 'bundle-hash': 'sha256:9f2c4e' });
+    expect(outputs()).toEqual({ verdict: 'passed', gate: 'pass', total: '2', compatible: '2', incompatible: '0', errors: '0', 'not-checked': '0', 'bundle-hash': 'sha256:9f2c4e' });
   });
 
   it('mixed verdicts: one error annotation per execution not proven compatible, failures first', () => {
@@ -38,8 +38,15 @@ describe('reportCheckToGitHub', () => {
 
   it('interrupted: outputs how many were not checked, and warns', () => {
     const { annotations } = reportCheckToGitHub(sampleReport({ interrupted: { notChecked: 9 } }), env);
-    expect(outputs()).toMatchObject({ verdict: 'failed', 'not-checked': '9' });
-    expect(annotations).toEqual(['::warning title=safe-deploy check interrupted::Interrupted: 9 executions were NOT checked; the counts below cover only what finished.']);
+    expect(outputs()).toMatchObject({ verdict: 'incomplete', gate: 'fail', 'not-checked': '9' });
+    expect(annotations).toEqual(['::error title=safe-deploy check interrupted::Interrupted: 9 executions were NOT checked; the counts below cover only what finished.']);
+  });
+
+  it('unloadable files and unfetchable executions: counted in not-checked, one error annotation each', () => {
+    const { annotations } = reportCheckToGitHub(sampleReport({ unchecked: [...UNCHECKED_ITEMS] }), env);
+    expect(outputs()).toMatchObject({ verdict: 'incomplete', gate: 'fail', total: '2', compatible: '2', 'not-checked': '2' });
+    expect(annotations).toHaveLength(2);
+    expect(annotations[0]).toBe('::error title=safe-deploy check%3A not checked::history file histories/empty.json: could not be loaded: histories/empty.json: not valid JSON (Unexpected end of JSON input)');
   });
 
   it(`caps error annotations at ${MAX_ANNOTATIONS} and summarises the rest in one warning`, () => {

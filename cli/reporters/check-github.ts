@@ -3,9 +3,9 @@
  * as step outputs (for later steps' `if:`), and one error annotation per execution that is not
  * proven compatible. The caller prints the annotations with writeStdout.
  */
-import { checkVerdict, sortResults, type CheckReport, type CheckResult } from '../core/check-report.js';
+import { checkVerdict, gatePasses, notCheckedCount, sortResults, type CheckReport, type CheckResult } from '../core/check-report.js';
 import { renderCheckMarkdown } from './check-markdown.js';
-import { describeFailure, interruptedLine, oneLine, plural, verdictLabel } from './check-wording.js';
+import { describeFailure, describeUnchecked, notReachedLine, oneLine, plural, verdictLabel } from './check-wording.js';
 import { annotation, appendStepSummary, writeOutputs, type Env } from './github-actions.js';
 
 /**
@@ -26,11 +26,12 @@ export function reportCheckToGitHub(report: CheckReport, env: Env = process.env)
   writeOutputs(
     {
       verdict: checkVerdict(report),
+      gate: gatePasses(report) ? 'pass' : 'fail',
       total: report.summary.total,
       compatible: report.summary.compatible,
       incompatible: report.summary.incompatible,
       errors: report.summary.errors,
-      'not-checked': report.interrupted?.notChecked ?? 0,
+      'not-checked': notCheckedCount(report),
       'bundle-hash': report.candidate.bundleHash,
       ...(report.candidate.sdk && { 'sdk-version': report.candidate.sdk.version }),
     },
@@ -43,6 +44,8 @@ export function reportCheckToGitHub(report: CheckReport, env: Env = process.env)
     const more = failing.length - MAX_ANNOTATIONS;
     annotations.push(annotation('warning', `${plural(more, 'more execution')} not proven compatible; see the job summary or the JSON report`, { title: 'safe-deploy check' }));
   }
-  if (report.interrupted) annotations.push(annotation('warning', interruptedLine(report.interrupted.notChecked), { title: 'safe-deploy check interrupted' }));
+  for (const u of (report.unchecked ?? []).slice(0, MAX_ANNOTATIONS)) annotations.push(annotation('error', describeUnchecked(u), { title: 'safe-deploy check: not checked' }));
+  const stopped = notReachedLine(report);
+  if (stopped) annotations.push(annotation('error', stopped, { title: report.serverLost ? 'safe-deploy check: server lost' : 'safe-deploy check interrupted' }));
   return { annotations };
 }

@@ -3,11 +3,15 @@
  * rebuilt field by field so the key order follows the interfaces and nothing a caller happened to
  * attach leaks into the schema.
  */
-import { checkVerdict, sortResults, type CheckReport, type CheckResult, type CheckVerdict } from '../core/check-report.js';
+import { checkVerdict, gatePasses, notCheckedCount, sortResults, type CheckReport, type CheckResult, type CheckVerdict, type UncheckedItem } from '../core/check-report.js';
 import { writeStdout } from './stdout.js';
 
 /** The report plus the gate's answer, so scripts need not recompute it. */
-export type CheckJson = CheckReport & { verdict: CheckVerdict };
+export type CheckJson = CheckReport & { verdict: CheckVerdict; gate: 'pass' | 'fail' };
+
+function uncheckedJson(u: UncheckedItem): UncheckedItem {
+  return { reason: u.reason, origin: u.origin, workflowId: u.workflowId, runId: u.runId, message: u.message, hint: u.hint };
+}
 
 function resultJson(r: CheckResult): CheckResult {
   return {
@@ -36,10 +40,11 @@ function selectionJson(selection: CheckReport['selection']): CheckReport['select
 
 /** The JSON document, before serialisation: what `renderCheckJson` prints. */
 export function checkJson(report: CheckReport): CheckJson {
-  const { candidate, summary, shard, interrupted } = report;
+  const { candidate, summary, shard, interrupted, serverLost } = report;
   return {
     schemaVersion: report.schemaVersion,
     verdict: checkVerdict(report),
+    gate: gatePasses(report) ? 'pass' : 'fail',
     candidate: {
       source: candidate.source,
       bundleHash: candidate.bundleHash,
@@ -49,7 +54,7 @@ export function checkJson(report: CheckReport): CheckJson {
     },
     selection: selectionJson(report.selection),
     shard: shard && { index: shard.index, count: shard.count },
-    summary: { total: summary.total, compatible: summary.compatible, incompatible: summary.incompatible, errors: summary.errors },
+    summary: { total: summary.total, compatible: summary.compatible, incompatible: summary.incompatible, errors: summary.errors, notChecked: notCheckedCount(report) },
     groups: report.groups.map((g) => ({
       workflowType: g.workflowType,
       version: g.version,
@@ -60,7 +65,10 @@ export function checkJson(report: CheckReport): CheckJson {
       replayErrors: g.replayErrors,
     })),
     results: sortResults(report.results).map(resultJson),
+    unchecked: (report.unchecked ?? []).map(uncheckedJson),
     interrupted: interrupted && { notChecked: interrupted.notChecked },
+    serverLost: serverLost && { notChecked: serverLost.notChecked, message: serverLost.message, hint: serverLost.hint },
+    failOnEmpty: report.failOnEmpty,
     durationMs: report.durationMs,
   };
 }

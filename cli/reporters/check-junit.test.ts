@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIXED_RESULTS, sampleReport, sampleResult } from './check-fixtures.js';
+import { MIXED_RESULTS, sampleReport, sampleResult, UNCHECKED_ITEMS } from './check-fixtures.js';
 import { escapeXml, renderCheckJunit } from './check-junit.js';
 
 /** Cheap well-formedness checks: every `&` starts an entity and no raw control character remains. */
@@ -36,10 +36,20 @@ describe('renderCheckJunit', () => {
     expectWellFormedText(xml);
   });
 
-  it('interrupted: one skipped "not checked" case saying how many were left', () => {
+  it('interrupted: one errored "not reached" case saying how many were left', () => {
     const xml = renderCheckJunit(sampleReport({ interrupted: { notChecked: 12 } }));
-    expect(xml).toContain('<testsuites name="safe-deploy check" tests="3" failures="0" errors="0" skipped="1"');
-    expect(xml).toContain('<testcase classname="safe-deploy check" name="not checked">\n      <skipped message="12 executions not checked: interrupted"/>');
+    expect(xml).toContain('<testsuites name="safe-deploy check" tests="3" failures="0" errors="1" skipped="0"');
+    expect(xml).toContain('<testcase classname="safe-deploy check: not checked" name="not reached">\n      <error message="12 executions not checked: interrupted" type="interrupted">');
+  });
+
+  it('unloadable files and unfetchable executions are errored test cases, counted in the totals', () => {
+    const xml = renderCheckJunit(sampleReport({ unchecked: [...UNCHECKED_ITEMS], serverLost: { notChecked: 3, message: 'cannot reach Temporal' } }));
+    expect(xml).toContain('<testsuites name="safe-deploy check" tests="5" failures="0" errors="3" skipped="0"');
+    expect(xml).toContain('<testsuite name="safe-deploy check: not checked" tests="3" failures="0" errors="3" skipped="0">');
+    expect(xml).toContain('<testcase classname="safe-deploy check: not checked" name="histories/empty.json">\n      <error message="history file histories/empty.json: could not be loaded: histories/empty.json: not valid JSON (Unexpected end of JSON input)" type="unloadable">');
+    expect(xml).toContain('<testcase classname="safe-deploy check: not checked" name="order-9 (run-o9)">');
+    expect(xml).toContain('type="unfetchable"');
+    expect(xml).toContain('<error message="3 executions not checked: the server was lost part-way: cannot reach Temporal" type="server-lost">');
   });
 
   it('escapes markup and drops characters XML 1.0 forbids in IDs and messages', () => {

@@ -1,11 +1,12 @@
 /**
  * `safe-deploy check` as JUnit XML, for CI systems that chart test results: one suite per workflow
  * type, one test case per execution. Incompatible executions are failures; replay errors are
- * errors (the replay proved nothing either way); an interruption is one skipped case, so the
- * executions never checked are visible rather than silently missing.
+ * errors (the replay proved nothing either way). What was selected and never checked (a file that
+ * would not load, an execution that could not be fetched, the part not reached after an interrupt
+ * or a lost server) is an errored case of its own, so no CI chart shows green for it.
  */
-import { sortResults, type CheckReport, type CheckResult } from '../core/check-report.js';
-import { describeDivergence, describeFailure, describeSdk, describeSelection, plural, verdictLabel } from './check-wording.js';
+import { sortResults, type CheckReport, type CheckResult, type UncheckedItem } from '../core/check-report.js';
+import { describeDivergence, describeFailure, describeSdk, describeSelection, describeUnchecked, plural, verdictLabel } from './check-wording.js';
 import { writeStdout } from './stdout.js';
 
 // XML 1.0 allows only these characters; anything else (most C0 controls, lone surrogates, U+FFFE/F)
@@ -105,7 +106,29 @@ function count(results: readonly CheckResult[]): Counts {
   return counts;
 }
 
-export const INTERRUPTED_SUITE = 'safe-deploy check';
+export const NOT_CHECKED_SUITE = 'safe-deploy check: not checked';
+
+function uncheckedCase(u: UncheckedItem): string[] {
+  const name = u.reason === 'unloadable' ? u.origin : `${u.workflowId ?? '?'} (${u.runId ?? '?'})`;
+  const body = escapeXml([describeUnchecked(u), ...(u.hint ? [`hint: ${u.hint}`] : [])].join('\n'), 'text');
+  return [
+    `    <testcase${attributes({ classname: NOT_CHECKED_SUITE, name })}>`,
+    `      <error${attributes({ message: describeUnchecked(u), type: u.reason })}>${body}</error>`,
+    '    </testcase>',
+  ];
+}
+
+function notReachedCase(report: CheckReport): string[] {
+  const stop = report.serverLost ?? report.interrupted;
+  if (!stop) return [];
+  const why = report.serverLost ? `the server was lost part-way: ${report.serverLost.message}` : 'interrupted';
+  const message = `${plural(stop.notChecked, 'execution')} not checked: ${why}`;
+  return [
+    `    <testcase${attributes({ classname: NOT_CHECKED_SUITE, name: 'not reached' })}>`,
+    `      <error${attributes({ message, type: report.serverLost ? 'server-lost' : 'interrupted' })}>${escapeXml(message, 'text')}</error>`,
+    '    </testcase>',
+  ];
+}
 
 export function renderCheckJunit(report: CheckReport): string {
   // sortResults puts failures first and orders by type, so each suite lists its failures first.
@@ -122,14 +145,12 @@ export function renderCheckJunit(report: CheckReport): string {
     const results = byType.get(type) ?? [];
     suites.push(`  <testsuite${attributes({ name: type, ...count(results) })}>`, ...properties(report), ...results.flatMap(testcase), '  </testsuite>');
   }
-  const notChecked = report.interrupted?.notChecked;
-  if (notChecked !== undefined) {
+  const notChecked = [...(report.unchecked ?? []).map(uncheckedCase), notReachedCase(report)].filter((c) => c.length > 0);
+  if (notChecked.length > 0) {
     suites.push(
-      `  <testsuite${attributes({ name: INTERRUPTED_SUITE, tests: 1, failures: 0, errors: 0, skipped: 1 })}>`,
+      `  <testsuite${attributes({ name: NOT_CHECKED_SUITE, tests: notChecked.length, failures: 0, errors: notChecked.length, skipped: 0 })}>`,
       ...properties(report),
-      `    <testcase${attributes({ classname: INTERRUPTED_SUITE, name: 'not checked' })}>`,
-      `      <skipped${attributes({ message: `${plural(notChecked, 'execution')} not checked: interrupted` })}/>`,
-      '    </testcase>',
+      ...notChecked.flat(),
       '  </testsuite>',
     );
   }
@@ -137,10 +158,10 @@ export function renderCheckJunit(report: CheckReport): string {
   const total = count(report.results);
   const root = attributes({
     name: 'safe-deploy check',
-    tests: total.tests + (notChecked !== undefined ? 1 : 0),
+    tests: total.tests + notChecked.length,
     failures: total.failures,
-    errors: total.errors,
-    skipped: notChecked !== undefined ? 1 : 0,
+    errors: total.errors + notChecked.length,
+    skipped: 0,
     time: (report.durationMs / 1000).toFixed(3),
   });
   return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${root}>`, ...suites, '</testsuites>', ''].join('\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIXED_RESULTS, sampleReport, sampleResult } from './check-fixtures.js';
+import { MIXED_RESULTS, sampleReport, sampleResult, UNCHECKED_ITEMS } from './check-fixtures.js';
 import { codeCell, escapeCell, MAX_FAILURE_ROWS, renderCheckMarkdown } from './check-markdown.js';
 
 const lastLine = (text: string): string => text.trimEnd().split('\n').at(-1) ?? '';
@@ -35,7 +35,26 @@ describe('renderCheckMarkdown', () => {
   it('interrupted: a warning with how many executions were not checked', () => {
     const md = renderCheckMarkdown(sampleReport({ interrupted: { notChecked: 4 } }));
     expect(md).toContain('> [!WARNING]\n> Interrupted: 4 executions were NOT checked');
-    expect(md.split('\n')[0]).toBe('## ❌ safe-deploy check failed');
+    expect(md.split('\n')[0]).toBe('## ❌ safe-deploy check incomplete: not everything was checked');
+    expect(md).toContain('| 4 executions | not reached | interrupted |');
+  });
+
+  it('unloadable files and unfetchable executions: a "Not checked" table, and never ✅', () => {
+    const md = renderCheckMarkdown(sampleReport({ unchecked: [...UNCHECKED_ITEMS] }));
+    expect(md.split('\n')[0]).toBe('## ❌ safe-deploy check incomplete: not everything was checked');
+    expect(md).toContain('### Not checked (2)');
+    expect(md).toContain('| `histories/empty.json` | could not be loaded | histories/empty.json: not valid JSON (Unexpected end of JSON input) |');
+    expect(md).toContain('| `order-9` `run-o9` | could not be fetched |');
+    expect(md).not.toContain('✅');
+  });
+
+  it.each([
+    { scenario: 'nothing to check', failOnEmpty: undefined, heading: '## ℹ️ safe-deploy check found nothing to check' },
+    { scenario: 'nothing to check with --fail-on-empty', failOnEmpty: true, heading: '## ❌ safe-deploy check found nothing to check' },
+  ])('$scenario', ({ failOnEmpty, heading }) => {
+    const md = renderCheckMarkdown(sampleReport({ results: [], failOnEmpty }));
+    expect(md.split('\n')[0]).toBe(heading);
+    expect(md).toContain('**NOTHING TO CHECK: the selection has no running executions');
   });
 
   it('pipes and newlines in IDs and messages cannot break the table', () => {

@@ -3,8 +3,8 @@
  * up front, the group table, then the failing executions (capped: a summary over GitHub's size
  * limit is dropped whole).
  */
-import { checkVerdict, sortResults, type CheckReport, type CheckResult } from '../core/check-report.js';
-import { describeFailure, describeSdk, describeSelection, interruptedLine, plural, verdictLabel, verdictLine } from './check-wording.js';
+import { checkVerdict, gatePasses, notCheckedCount, sortResults, type CheckReport, type CheckResult, type UncheckedItem } from '../core/check-report.js';
+import { describeFailure, describeSdk, describeSelection, notReachedLine, plural, verdictLabel, verdictLine } from './check-wording.js';
 import { writeStdout } from './stdout.js';
 
 export const MAX_FAILURE_ROWS = 100;
@@ -72,6 +72,30 @@ function failureTable(report: CheckReport): string[] {
   return lines;
 }
 
+function uncheckedRow(u: UncheckedItem): string[] {
+  const what = u.reason === 'unloadable' ? codeCell(u.origin) : `${codeCell(u.workflowId ?? '?')} ${codeCell(u.runId ?? '?')}`;
+  return [what, u.reason === 'unloadable' ? 'could not be loaded' : 'could not be fetched', escapeCell(u.message)];
+}
+
+/** Every selected file or execution without a verdict (not capped: these are what the gate could not see). */
+function notCheckedTable(report: CheckReport): string[] {
+  const count = notCheckedCount(report);
+  if (count === 0) return [];
+  const rows = (report.unchecked ?? []).map(uncheckedRow);
+  const stop = report.serverLost ?? report.interrupted;
+  if (stop && stop.notChecked > 0) {
+    rows.push([plural(stop.notChecked, 'execution'), 'not reached', report.serverLost ? escapeCell(`server lost part-way: ${report.serverLost.message}`) : 'interrupted']);
+  }
+  return ['', `### Not checked (${count})`, '', ...table(['What', 'Why', 'Detail'], ['left', 'left', 'left'], rows)];
+}
+
+const HEADINGS: Record<ReturnType<typeof checkVerdict>, string> = {
+  passed: 'passed',
+  failed: 'failed',
+  incomplete: 'incomplete: not everything was checked',
+  'nothing-to-check': 'found nothing to check',
+};
+
 export function renderCheckMarkdown(report: CheckReport): string {
   const verdict = checkVerdict(report);
   const { candidate } = report;
@@ -79,13 +103,14 @@ export function renderCheckMarkdown(report: CheckReport): string {
   if (candidate.buildId) candidateParts.push(`Build ID ${codeCell(candidate.buildId, 'paragraph')}`);
   if (candidate.sdk) candidateParts.push(`replayed with ${escapeCell(describeSdk(candidate.sdk))}`);
   const lines = [
-    `## ${verdict === 'passed' ? '✅' : '❌'} safe-deploy check ${verdict}`,
+    `## ${gatePasses(report) ? (verdict === 'passed' ? '✅' : 'ℹ️') : '❌'} safe-deploy check ${HEADINGS[verdict]}`,
     '',
     `**Candidate:** ${candidateParts.join(' · ')}  `,
     `**Selected:** ${escapeCell(describeSelection(report))}`,
   ];
-  if (report.interrupted) lines.push('', `> [!WARNING]`, `> ${interruptedLine(report.interrupted.notChecked)}`);
-  lines.push('', ...groupTable(report), ...failureTable(report), '', `**${verdictLine(report)}**`);
+  const stopped = notReachedLine(report);
+  if (stopped) lines.push('', `> [!WARNING]`, `> ${escapeCell(stopped)}`);
+  lines.push('', ...groupTable(report), ...failureTable(report), ...notCheckedTable(report), '', `**${escapeCell(verdictLine(report))}**`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIXED_RESULTS, sampleReport, sampleResult } from './check-fixtures.js';
+import { MIXED_RESULTS, sampleReport, sampleResult, UNCHECKED_ITEMS } from './check-fixtures.js';
 import { renderCheckText } from './check-text.js';
 
 const lastLine = (text: string): string => text.trimEnd().split('\n').at(-1) ?? '';
@@ -43,10 +43,39 @@ describe('renderCheckText', () => {
     expect(lastLine(text)).toBe('FAILED: 2 incompatible, 1 error of 5 executions');
   });
 
-  it('interrupted: says how many executions were not checked, and fails even with no failures', () => {
+  it('interrupted: says how many executions were not checked, and is incomplete even with no failures', () => {
     const text = renderCheckText(sampleReport({ interrupted: { notChecked: 7 } }), {});
     expect(text).toContain('Interrupted: 7 executions were NOT checked');
-    expect(lastLine(text)).toBe('FAILED: 0 incompatible, 0 errors of 2 executions, 7 not checked (interrupted)');
+    expect(text).toContain('NOT REACHED  7 executions (interrupted before they were replayed)');
+    expect(lastLine(text)).toBe('INCOMPLETE: 2 of 2 replayed executions replay cleanly; 7 not checked: 7 not reached (interrupted)');
+  });
+
+  it('a file that would not load and an execution that could not be fetched: each listed, never PASSED', () => {
+    const text = renderCheckText(sampleReport({ unchecked: [...UNCHECKED_ITEMS] }), {});
+    const section = text.slice(text.indexOf('Not checked'));
+    expect(section.split('\n').slice(0, 3)).toEqual([
+      'Not checked (2):',
+      'UNLOADABLE  history file histories/empty.json: could not be loaded: histories/empty.json: not valid JSON (Unexpected end of JSON input)',
+      'UNFETCHABLE  workflow ID order-9, run ID run-o9: could not be fetched: fetch the history of order-9: not found: workflow execution not found',
+    ]);
+    expect(text).not.toContain('PASSED');
+    expect(lastLine(text)).toBe('INCOMPLETE: 2 of 2 replayed executions replay cleanly; 2 not checked: 1 file could not be loaded, 1 execution could not be fetched');
+  });
+
+  it('the server lost part-way: what finished is reported, the rest counted as not reached', () => {
+    const text = renderCheckText(sampleReport({ results: MIXED_RESULTS, serverLost: { notChecked: 4, message: 'cannot reach Temporal at localhost:7233 (fetch the history of order-7): No connection established' } }), {});
+    expect(text.split('\n')[2]).toBe('Server lost part-way: 4 executions were NOT checked (cannot reach Temporal at localhost:7233 (fetch the history of order-7): No connection established); the counts cover only what finished.');
+    expect(text).toContain('NOT REACHED  4 executions (the server was lost before they were replayed)');
+    expect(lastLine(text)).toBe('FAILED: 2 incompatible, 1 error of 5 executions; 4 not checked: 4 not reached (server lost)');
+  });
+
+  it.each([
+    { scenario: 'nothing to check', failOnEmpty: undefined, expected: 'NOTHING TO CHECK: the selection has no running executions' },
+    { scenario: 'nothing to check with --fail-on-empty', failOnEmpty: true, expected: 'NOTHING TO CHECK: the selection has no running executions (--fail-on-empty: the gate fails)' },
+  ])('$scenario: said as such, not "PASSED 0 of 0"', ({ failOnEmpty, expected }) => {
+    const text = renderCheckText(sampleReport({ results: [], failOnEmpty }), {});
+    expect(lastLine(text)).toBe(expected);
+    expect(text).not.toContain('PASSED');
   });
 
   it.each([

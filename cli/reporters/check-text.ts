@@ -4,10 +4,10 @@
  * Compatible executions are only counted: with thousands of them, listing would bury the failures.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { checkVerdict, sortResults, type CheckReport, type CheckResult, type GroupSummary } from '../core/check-report.js';
+import { gatePasses, notCheckedCount, sortResults, type CheckReport, type CheckResult, type GroupSummary } from '../core/check-report.js';
 import { isIncompatible, type Verdict } from '../core/verdict.js';
 import { alignColumns } from './check-columns.js';
-import { describeCandidate, describeDivergence, describeSelection, interruptedLine, oneLine, plural, verdictLabel, verdictLine } from './check-wording.js';
+import { describeCandidate, describeDivergence, describeSelection, describeUnchecked, notReachedLine, oneLine, plural, verdictLabel, verdictLine } from './check-wording.js';
 import { writeStdout } from './stdout.js';
 
 export interface CheckTextOptions {
@@ -75,6 +75,17 @@ function renderFailures(c: ChalkInstance, report: CheckReport, maxRows: number):
   return lines;
 }
 
+/** Every selected file or execution without a verdict, and the part never reached: never capped. */
+function renderNotChecked(c: ChalkInstance, report: CheckReport): string[] {
+  const count = notCheckedCount(report);
+  if (count === 0) return [];
+  const lines = ['', c.bold(`Not checked (${count}):`)];
+  for (const u of report.unchecked ?? []) lines.push(`${c.yellow(u.reason === 'unloadable' ? 'UNLOADABLE' : 'UNFETCHABLE')}  ${describeUnchecked(u)}`);
+  const notReached = report.serverLost?.notChecked ?? report.interrupted?.notChecked ?? 0;
+  if (notReached > 0) lines.push(`${c.yellow('NOT REACHED')}  ${plural(notReached, 'execution')} (${report.serverLost ? 'the server was lost' : 'interrupted'} before they were replayed)`);
+  return lines;
+}
+
 function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -85,11 +96,13 @@ export function renderCheckText(report: CheckReport, options: CheckTextOptions =
     `Candidate: ${describeCandidate(report.candidate)}`,
     `Selected:  ${describeSelection(report)}; ${plural(report.summary.total, 'execution')} replayed in ${formatDuration(report.durationMs)}`,
   ];
-  if (report.interrupted) lines.push(c.yellow.bold(interruptedLine(report.interrupted.notChecked)));
+  const stopped = notReachedLine(report);
+  if (stopped) lines.push(c.yellow.bold(stopped));
   lines.push('', ...renderGroups(c, report.groups));
   lines.push(...renderFailures(c, report, options.maxRows ?? DEFAULT_MAX_ROWS));
+  lines.push(...renderNotChecked(c, report));
   const verdict = verdictLine(report);
-  lines.push('', checkVerdict(report) === 'passed' ? c.green.bold(verdict) : c.red.bold(verdict));
+  lines.push('', gatePasses(report) ? c.green.bold(verdict) : c.red.bold(verdict));
   return lines.join('\n') + '\n';
 }
 

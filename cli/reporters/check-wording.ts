@@ -3,7 +3,7 @@
  * candidate and selection lines and the closing PASSED/FAILED line. One wording, so the terminal,
  * the job summary and the annotations never disagree.
  */
-import { checkVerdict, type CandidateInfo, type CheckReport, type CheckResult, type SdkInfo } from '../core/check-report.js';
+import { checkVerdict, gatePasses, notCheckedCount, type CandidateInfo, type CheckReport, type CheckResult, type SdkInfo, type UncheckedItem, type VerdictInput } from '../core/check-report.js';
 import type { Verdict } from '../core/verdict.js';
 
 export function plural(count: number, one: string, many = `${one}s`): string {
@@ -85,17 +85,52 @@ export function describeSelection(report: Pick<CheckReport, 'selection' | 'shard
   return oneLine(text);
 }
 
+/** The part of the report that decides the closing line. */
+export type VerdictLineInput = VerdictInput & Pick<CheckReport, 'failOnEmpty'>;
+
+/** Why the selection was not all checked, as one phrase: "1 file could not be loaded, 3 not reached (server lost)". */
+export function notCheckedReasons(report: Pick<CheckReport, 'unchecked' | 'interrupted' | 'serverLost'>): string {
+  const unchecked = report.unchecked ?? [];
+  const files = unchecked.filter((u) => u.reason === 'unloadable').length;
+  const executions = unchecked.filter((u) => u.reason === 'unfetchable').length;
+  const parts: string[] = [];
+  if (files) parts.push(`${plural(files, 'file')} could not be loaded`);
+  if (executions) parts.push(`${plural(executions, 'execution')} could not be fetched`);
+  if (report.serverLost) parts.push(`${report.serverLost.notChecked} not reached (server lost)`);
+  if (report.interrupted) parts.push(`${report.interrupted.notChecked} not reached (interrupted)`);
+  return parts.join(', ');
+}
+
 /** The gate's answer as the last line of every human report. */
-export function verdictLine(report: Pick<CheckReport, 'summary' | 'interrupted'>): string {
+export function verdictLine(report: VerdictLineInput): string {
   const { summary } = report;
+  const notChecked = notCheckedCount(report);
+  const reasons = notChecked > 0 || report.interrupted || report.serverLost ? `; ${notChecked} not checked: ${notCheckedReasons(report)}` : '';
   switch (checkVerdict(report)) {
     case 'passed':
       return `PASSED: ${summary.compatible} of ${plural(summary.total, 'execution')} ${summary.total === 1 ? 'replays' : 'replay'} cleanly on the candidate`;
-    case 'failed': {
-      const notChecked = report.interrupted ? `, ${report.interrupted.notChecked} not checked (interrupted)` : '';
-      return `FAILED: ${summary.incompatible} incompatible, ${plural(summary.errors, 'error')} of ${plural(summary.total, 'execution')}${notChecked}`;
-    }
+    case 'failed':
+      return `FAILED: ${summary.incompatible} incompatible, ${plural(summary.errors, 'error')} of ${plural(summary.total, 'execution')}${reasons}`;
+    case 'incomplete':
+      return `INCOMPLETE: ${summary.compatible} of ${plural(summary.total, 'replayed execution')} ${summary.total === 1 ? 'replays' : 'replay'} cleanly${reasons}`;
+    case 'nothing-to-check':
+      return `NOTHING TO CHECK: the selection has no running executions${gatePasses(report) ? '' : ' (--fail-on-empty: the gate fails)'}`;
   }
+}
+
+/** One line per item with no verdict: what it is, then why. */
+export function describeUnchecked(u: UncheckedItem): string {
+  const what = u.reason === 'unloadable' ? `history file ${u.origin}` : `workflow ID ${u.workflowId ?? '?'}, run ID ${u.runId ?? '?'}`;
+  return oneLine(`${what}: ${u.reason === 'unloadable' ? 'could not be loaded' : 'could not be fetched'}: ${u.message}`);
+}
+
+/** The part of the selection never reached, in one sentence; undefined when the run finished. */
+export function notReachedLine(report: Pick<CheckReport, 'interrupted' | 'serverLost'>): string | undefined {
+  if (report.serverLost) {
+    return oneLine(`Server lost part-way: ${plural(report.serverLost.notChecked, 'execution was', 'executions were')} NOT checked (${report.serverLost.message}); the counts cover only what finished.`);
+  }
+  if (report.interrupted) return interruptedLine(report.interrupted.notChecked);
+  return undefined;
 }
 
 export function interruptedLine(notChecked: number): string {

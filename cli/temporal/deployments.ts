@@ -3,6 +3,7 @@ import proto from '@temporalio/proto';
 import type { temporal } from '@temporalio/proto';
 import { formatVersion } from '../core/history-facts.js';
 import type { DeploymentState, VersionStatus } from '../core/versioning.js';
+import { UsageError } from '../errors.js';
 import { translateGrpcError } from './grpc-errors.js';
 import type { TemporalHandle } from './connection.js';
 
@@ -26,6 +27,14 @@ export function versionStatusFromProto(s: temporal.api.enums.v1.WorkerDeployment
       return 'DRAINED';
   }
   return 'UNSPECIFIED';
+}
+
+/** A name that matches no Worker Deployment: the same message and hint for every command that takes --deployment. */
+export function unknownDeploymentError(t: Pick<TemporalHandle, 'address' | 'namespace'>, name: string): UsageError {
+  return new UsageError(
+    `Worker Deployment "${name}" not found in namespace "${t.namespace}" at ${t.address}`,
+    'check --deployment and --namespace; a deployment exists once a worker of it has polled (`temporal worker deployment list` shows them)',
+  );
 }
 
 /** Undefined when the deployment does not exist yet (no worker of it has polled). */

@@ -42,7 +42,9 @@ export function grpcCode(err: unknown): number | undefined {
 /** The server's one-line reason. */
 export function grpcDetails(err: unknown): string {
   const e = innermostGrpcError(err) as { details?: string; message?: string };
-  return (e.details || e.message || String(err)).split('\n')[0] ?? '';
+  const line = (e.details || e.message || String(err)).split('\n')[0] ?? '';
+  // grpc-js ends "No connection established" with "Resolution note: " even when it has none.
+  return line.replace(/\s*Resolution note:\s*$/, '');
 }
 
 /** The SDK wraps RPC failures ("Failed to count workflows"); the gRPC status is in a cause. */

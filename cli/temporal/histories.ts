@@ -10,7 +10,11 @@ import type { temporal } from '@temporalio/proto';
 import { historyFacts } from '../core/history-facts.js';
 import { inShard, type Shard } from '../core/shard.js';
 import { mapConcurrent } from '../util/concurrency.js';
-import { translateGrpcError } from './grpc-errors.js';
+import { SafeDeployError } from '../errors.js';
+import { grpcCode, translateGrpcError } from './grpc-errors.js';
+
+const GRPC_NOT_FOUND = 5;
+const GRPC_FAILED_PRECONDITION = 9;
 import type { TemporalHandle } from './connection.js';
 import type { History } from './history-json.js';
 import type { ReplayItem } from './replayer.js';
@@ -123,22 +127,42 @@ export interface FetchOptions {
   cacheDir?: string;
   signal?: AbortSignal;
   stats?: FetchStats;
+  /**
+   * Called for an execution the server answered about but whose history it would not return
+   * (deleted since it was listed, say); the execution is skipped. Without it, that is fatal.
+   * An unreachable server is always fatal: it says nothing about the execution.
+   */
+  onUnfetchable?: (execution: LiveExecution, error: SafeDeployError) => void;
+}
+
+/** The server answered and refused this one execution: it is still up, so the run can go on. */
+function isPerExecutionFailure(err: unknown): boolean {
+  const code = grpcCode(err);
+  return code === GRPC_NOT_FOUND || code === GRPC_FAILED_PRECONDITION;
 }
 
 /** Downloads histories `concurrency` at a time, pulling executions only as replay keeps up. */
-export function fetchHistories(
+export async function* fetchHistories(
   t: TemporalHandle,
   executions: AsyncIterable<LiveExecution>,
   options: FetchOptions = {},
 ): AsyncGenerator<ReplayItem> {
-  return mapConcurrent(
+  const fetched = mapConcurrent(
     executions,
-    async (e) => {
-      const history = await fetchHistory(t, e, options);
+    async (e): Promise<ReplayItem | undefined> => {
+      let history: History;
+      try {
+        history = await fetchHistory(t, e, options);
+      } catch (err) {
+        if (!options.onUnfetchable || !(err instanceof SafeDeployError) || !isPerExecutionFailure(err.cause ?? err)) throw err;
+        options.onUnfetchable(e, err);
+        return undefined;
+      }
       const facts = historyFacts(history);
       return { workflowId: e.workflowId, history, facts: { ...facts, workflowId: e.workflowId, runId: e.runId }, origin: 'server' };
     },
     options.concurrency ?? 8,
     options.signal,
   );
+  for await (const item of fetched) if (item) yield item;
 }

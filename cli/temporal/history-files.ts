@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { historyFacts } from '../core/history-facts.js';
+import { workflowIdFromFileName } from '../core/history-files.js';
 import { InputError } from '../errors.js';
 import { parseHistoryJson } from './history-json.js';
 import type { ReplayItem } from './replayer.js';
@@ -37,16 +38,6 @@ export async function listHistoryFiles(paths: string[]): Promise<string[]> {
   return files;
 }
 
-/** The workflow ID of a history file: from its started event, else from its (URI-encoded) file name. */
-export function workflowIdFromFileName(file: string): string {
-  const name = basename(file).replace(/\.json$/, '');
-  try {
-    return decodeURIComponent(name);
-  } catch {
-    return name;
-  }
-}
-
 export async function loadHistoryFile(file: string): Promise<ReplayItem> {
   // Sync on purpose: ~0.015 ms for a typical history vs ~0.2-0.7 ms for fs/promises' readFile,
   // and the main thread has nothing else to do meanwhile (replay runs in threads).
@@ -58,7 +49,7 @@ export async function loadHistoryFile(file: string): Promise<ReplayItem> {
   } catch (err) {
     throw new InputError(`${file}: ${(err as Error).message}`, 'is this a complete history file?');
   }
-  return { workflowId: facts.workflowId ?? workflowIdFromFileName(file), history, facts, origin: file };
+  return { workflowId: facts.workflowId ?? workflowIdFromFileName(basename(file)), history, facts, origin: file };
 }
 
 function readHistoryText(file: string): string {

@@ -3,7 +3,10 @@
  *  - ProtoJSON, as written by `temporal workflow show --output json` and the UI's "encoded" download
  *    (camelCase fields, SCREAMING_SNAKE enums, int64 as strings);
  *  - the old UI export, same shape but PascalCase enums ("WorkflowExecutionStarted", "Normal").
- * The UI's "readable" download (payloads decoded into plain JSON) cannot be replayed and is refused.
+ * Either may come wrapped as `{"history": {"events": [...]}}`, as the UI's API and the server's HTTP
+ * API (`GET /api/v1/namespaces/{ns}/workflows/{id}/history`) return it.
+ * The UI's "readable" download and the HTTP API's default payload shorthand (payloads decoded into
+ * plain JSON) cannot be replayed and are refused with the download to use instead.
  *
  * Only the reflection types of @temporalio/proto's own root are used: the tree is walked along the
  * History descriptor (enums normalised, Timestamp and Duration strings turned into messages), then
@@ -39,6 +42,7 @@ interface ReflectedType {
   fields: Record<string, ReflectedField>;
   fieldsArray: ReflectedField[];
   fromObject(object: Record<string, unknown>): unknown;
+  toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
   root: { resolveAll(): unknown };
 }
 
@@ -62,11 +66,12 @@ interface FieldInfo {
 
 /** Per message type: its well-known kind and its fields by ProtoJSON (lowerCamelCase) and proto name. */
 interface TypeInfo {
-  kind?: 'payload' | 'timestamp' | 'duration';
+  kind?: 'payloads' | 'payload' | 'timestamp' | 'duration';
   fields: Map<string, FieldInfo>;
 }
 
 const KINDS: Record<string, TypeInfo['kind']> = {
+  '.temporal.api.common.v1.Payloads': 'payloads',
   '.temporal.api.common.v1.Payload': 'payload',
   '.google.protobuf.Timestamp': 'timestamp',
   '.google.protobuf.Duration': 'duration',
@@ -123,6 +128,16 @@ function isBase64(s: string): boolean {
   return /^[A-Za-z0-9+/_-]*={0,2}$/.test(s);
 }
 
+const SHORTHAND_HINT =
+  'download it again with `?noPayloadShorthand=true` on the HTTP API URL (…/workflows/{id}/history?noPayloadShorthand=true), or with `temporal workflow show --output json`';
+
+/** The HTTP API's shorthand writes Payloads as a bare array of decoded values: `"input": ["tidal power"]`. */
+function checkPayloads(value: unknown, path: string): void {
+  if (Array.isArray(value)) {
+    throw new InputError(`payload at ${path} is not encoded (this is the HTTP API's payload shorthand, which cannot be replayed)`, SHORTHAND_HINT);
+  }
+}
+
 function checkPayload(value: unknown, path: string): void {
   const payload = value as { metadata?: Record<string, unknown>; data?: unknown } | null;
   const encoding = payload && typeof payload === 'object' ? payload.metadata?.encoding : undefined;
@@ -162,6 +177,9 @@ function bytesFromJson(value: unknown): unknown {
 function normaliseMessage(value: unknown, type: ReflectedType, path: string): unknown {
   const info = typeInfo(type);
   switch (info.kind) {
+    case 'payloads':
+      checkPayloads(value, path);
+      break;
     case 'payload':
       checkPayload(value, path);
       break;
@@ -199,10 +217,13 @@ export function parseHistoryJson(text: string, source: string): History {
   } catch (err) {
     throw new InputError(`${source}: not valid JSON (${(err as Error).message})`, 'is the file complete? re-download it');
   }
+  // The UI's and the HTTP API's `{"history": {...}}` wrapper.
+  const wrapped = (json as { history?: unknown } | null)?.history;
+  if (wrapped && typeof wrapped === 'object' && !Array.isArray(wrapped)) json = wrapped;
   // The old web UI's JSON view exported a bare array of events with `details`; not replayable.
   const events = Array.isArray(json) ? json : (json as { events?: unknown } | null)?.events;
   if (!Array.isArray(events)) {
-    throw new InputError(`${source}: not a Temporal history (expected {"events": [...]})`, READABLE_HINT);
+    throw new InputError(`${source}: not a Temporal history (expected {"events": [...]} or {"history": {"events": [...]}})`, READABLE_HINT);
   }
   if (events.length === 0) throw new InputError(`${source}: the history has no events`, READABLE_HINT);
   const first = events[0] as Record<string, unknown>;
@@ -221,4 +242,54 @@ export function parseHistoryJson(text: string, source: string): History {
   } catch (err) {
     throw new InputError(`${source}: cannot load the history (${(err as Error).message})`, 'is this a complete Temporal history file?');
   }
+}
+
+/** A Timestamp object (`seconds` as a string, from toObject) as RFC 3339, ProtoJSON's form. */
+function timestampToJson(value: { seconds?: string | number; nanos?: number }): string {
+  const seconds = Number(value.seconds ?? 0);
+  const nanos = value.nanos ?? 0;
+  const base = new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, '');
+  return nanos ? `${base}.${String(nanos).padStart(9, '0')}Z` : `${base}Z`;
+}
+
+/** A Duration object as "3.5s", ProtoJSON's form. */
+function durationToJson(value: { seconds?: string | number; nanos?: number }): string {
+  const seconds = String(value.seconds ?? '0');
+  const nanos = Math.abs(value.nanos ?? 0);
+  const negative = seconds.startsWith('-') || (value.nanos ?? 0) < 0;
+  const whole = seconds.replace(/^-/, '');
+  const fraction = nanos ? `.${String(nanos).padStart(9, '0').replace(/0+$/, '')}` : '';
+  return `${negative ? '-' : ''}${whole}${fraction}s`;
+}
+
+/** The inverse of normaliseMessage's Timestamp and Duration handling, along the same descriptor. */
+function toProtoJson(value: unknown, type: ReflectedType): unknown {
+  const kind = typeInfo(type).kind;
+  if (kind === 'timestamp') return timestampToJson(value as { seconds?: string; nanos?: number });
+  if (kind === 'duration') return durationToJson(value as { seconds?: string; nanos?: number });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(value)) {
+    const field = type.fields[key];
+    const resolved = field?.resolvedType ?? null;
+    if (!field || !isType(resolved)) {
+      out[key] = raw;
+      continue;
+    }
+    if (field.repeated && Array.isArray(raw)) out[key] = raw.map((v) => toProtoJson(v, resolved));
+    else if (field.map && raw && typeof raw === 'object') out[key] = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, toProtoJson(v, resolved)]));
+    else out[key] = toProtoJson(raw, resolved);
+  }
+  return out;
+}
+
+/**
+ * A History as the text of a history file in the CLI's JSON format (`temporal workflow show
+ * --output json`: camelCase fields, enum names, int64 as strings, bytes base64, RFC 3339 times),
+ * built with the same reflection types as parseHistoryJson, which reads it back unchanged.
+ */
+export function historyToJson(history: History): string {
+  const message = historyType.fromObject(history as unknown as Record<string, unknown>);
+  const object = historyType.toObject(message, { longs: String, enums: String, bytes: String });
+  return JSON.stringify(toProtoJson(object, historyType), null, 2) + '\n';
 }

@@ -156,7 +156,7 @@ describe('action.yml', () => {
 
   it('declares the outputs, each from the run step', () => {
     const outputs = actionOutputs();
-    expect([...outputs.keys()]).toEqual(['verdict', 'total', 'compatible', 'incompatible', 'errors', 'upgraded', 'protected', 'nudged', 'moved', 'stragglers']);
+    expect([...outputs.keys()]).toEqual(['verdict', 'gate', 'not-checked', 'total', 'compatible', 'incompatible', 'errors', 'upgraded', 'protected', 'nudged', 'moved', 'stragglers']);
     for (const [name, value] of outputs) expect(value).toBe(`\${{ steps.run.outputs.${name} }}`);
   });
 });

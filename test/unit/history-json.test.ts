@@ -5,7 +5,7 @@ import protoRoot from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { historyFacts } from '../../cli/core/history-facts.js';
 import { InputError } from '../../cli/errors.js';
-import { parseHistoryJson } from '../../cli/temporal/history-json.js';
+import { historyToJson, parseHistoryJson } from '../../cli/temporal/history-json.js';
 import { toPascalCaseDialect, toReadableDialect } from '../helpers/history-dialects.js';
 
 const corpus = join(import.meta.dirname, '..', '..', 'histories', 'research-agent');
@@ -86,5 +86,16 @@ describe('parseHistoryJson against the SDK loader', () => {
   it('refuses a timestamp that is not RFC 3339, naming where', () => {
     const bad = pausedText.replace(/"eventTime": "[^"]+"/, '"eventTime": "yesterday"');
     expect(() => parseHistoryJson(bad, 'bad.json')).toThrowError(/bad\.json: not a timestamp at history\.events\[0\]\.eventTime/);
+  });
+});
+
+describe('historyToJson', () => {
+  it.each(readdirSync(corpus).filter((f) => f.endsWith('.json')))('%s: written in the CLI JSON format, read back to the same history', (name) => {
+    const text = readFileSync(join(corpus, name), 'utf8');
+    const history = parseHistoryJson(text, name);
+    const written = historyToJson(history);
+    expect(JSON.parse(JSON.stringify(parseHistoryJson(written, 'written.json')))).toEqual(JSON.parse(JSON.stringify(history)));
+    // The same document `temporal workflow show --output json` wrote, field for field.
+    expect(JSON.parse(written)).toEqual(JSON.parse(text));
   });
 });
