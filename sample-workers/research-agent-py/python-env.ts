@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { packageRoot } from '../cli/paths.js';
+import { packageRoot } from '../../cli/paths.js';
 
 export const PYTHON_REQUIREMENTS = join(packageRoot(), 'sample-workers', 'research-agent-py', 'requirements.txt');
 export const PYTHON_ENV_DIR = join(packageRoot(), '.safe-deploy', 'python');
