@@ -15,8 +15,8 @@ import { InputError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { listHistoryFiles, loadHistoryFile } from '../temporal/history-files.js';
 import { countExecutions, fetchHistories, listExecutions, type FetchStats } from '../temporal/histories.js';
-import { loadCandidate, type CandidateOptions } from '../temporal/candidate.js';
-import { replayAll, type ReplayItem } from '../temporal/replayer.js';
+import { loadCandidates, replayCandidates, type CandidatesOptions } from '../temporal/candidates.js';
+import type { ReplayItem } from '../temporal/replayer.js';
 
 export type CheckSelection =
   | { kind: 'histories'; paths: string[] }
@@ -24,7 +24,7 @@ export type CheckSelection =
 
 export interface CheckInput {
   selection: CheckSelection;
-  candidate: CandidateOptions & { buildId?: string };
+  candidate: CandidatesOptions & { buildId?: string };
   /** Histories downloaded at once. */
   concurrency?: number;
   /** Replay workers. */
@@ -60,7 +60,8 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   const started = Date.now();
   const progress: CheckProgress = { checked: 0, incompatible: 0, phase: 'bundling' };
   input.onProgress?.({ ...progress });
-  const candidate = await loadCandidate({ ...input.candidate, prewarmThreads: input.parallel ?? 1 });
+  const candidates = await loadCandidates({ ...input.candidate, prewarmThreads: input.parallel ?? 1 });
+  const candidate = candidates.info;
   const inputProblems: InputProblem[] = [];
   const fetchStats: FetchStats = { downloaded: 0, fromCache: 0 };
 
@@ -92,7 +93,7 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   progress.phase = 'replaying';
   input.onProgress?.({ ...progress });
   const results: CheckResult[] = [];
-  for await (const r of replayAll(candidate, items, { parallel: input.parallel, signal: input.signal })) {
+  for await (const r of replayCandidates(candidates, items, { parallel: input.parallel, signal: input.signal })) {
     results.push({
       workflowId: r.item.workflowId,
       runId: r.item.facts.runId,
@@ -120,7 +121,8 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
       source: candidate.source,
       bundleHash: candidate.bundleHash,
       bundleCache: candidate.bundleCache,
-      sdk: { language: candidate.sdk.language, version: candidate.sdk.version, origin: candidate.sdk.origin, path: candidate.sdk.path },
+      ...(candidate.sdk && { sdk: candidate.sdk }),
+      ...(candidate.sdks && { sdks: candidate.sdks }),
       ...(input.candidate.buildId && { buildId: input.candidate.buildId }),
     },
     selection,
