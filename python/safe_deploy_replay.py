@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import faulthandler
 import importlib
 import importlib.util
 import inspect
@@ -29,6 +30,7 @@ import logging
 import os
 import platform
 import re
+import signal
 import site
 import sys
 import threading
@@ -279,6 +281,8 @@ def main() -> int:
     parser.add_argument("--describe", action="store_true")
     args = parser.parse_args()
     claim_stdout()
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID`: every thread's stack on stderr
     # Replay failures are reported as data; the SDK's own warnings about them would only be noise.
     logging.getLogger("temporalio").setLevel(logging.ERROR)
     try:
@@ -313,7 +317,11 @@ def main() -> int:
     if converter is not None:
         options["data_converter"] = converter
     asyncio.run(serve(Replayer(**options), registered))
-    return 0
+    # Every verdict is out. Leave without interpreter finalization: tearing down the SDK's native
+    # runtime at exit sometimes hangs (seen with temporalio 1.24.0), and nothing is left to clean up.
+    _protocol.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
