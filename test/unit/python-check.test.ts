@@ -3,13 +3,15 @@
  * agent (histories/research-agent-python) and of the TypeScript one, run as a user runs it: the
  * built CLI, the project's Python environment (test/setup/python-env.ts) as the user's interpreter.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { historyFacts } from '../../cli/core/history-facts.js';
 import { parseHistoryJson } from '../../cli/temporal/history-json.js';
+import { pythonInterpreter } from '../../cli/temporal/python-candidate.js';
 import { runCli, sampleWorkflows } from '../helpers/cli.js';
+import { encryptPayloads } from '../helpers/encrypt-payloads.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const pyCorpus = join(root, 'histories', 'research-agent-python');
@@ -42,6 +44,25 @@ describe('the recorded Python histories', () => {
   });
 });
 
+describe('the interpreter of a Python candidate', () => {
+  it('is --python, else the project\'s .venv, else $VIRTUAL_ENV, else python3', () => {
+    const venv = (dir: string) => {
+      mkdirSync(join(dir, 'bin'), { recursive: true });
+      writeFileSync(join(dir, 'bin', 'python'), '');
+      return join(dir, 'bin', 'python');
+    };
+    const project = mkdtempSync(join(tmpdir(), 'safe-deploy-py-project-'));
+    const projectPython = venv(join(project, '.venv'));
+    const active = mkdtempSync(join(tmpdir(), 'safe-deploy-py-active-'));
+    const activePython = venv(active);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'safe-deploy-py-none-'));
+    expect(pythonInterpreter('/opt/py/bin/python', project, { VIRTUAL_ENV: active })).toBe('/opt/py/bin/python');
+    expect(pythonInterpreter(undefined, project, { VIRTUAL_ENV: active })).toBe(projectPython);
+    expect(pythonInterpreter(undefined, elsewhere, { VIRTUAL_ENV: active })).toBe(activePython);
+    expect(pythonInterpreter(undefined, elsewhere, {})).toBe('python3');
+  });
+});
+
 describe('check with a Python candidate', () => {
   it('passes v2 (a workflow.patched change): every history replays, and the report names the temporalio that replayed', async () => {
     const r = await check(['--histories', pyCorpus, '--workflows', pyWorkflows('v2')]);
@@ -71,6 +92,20 @@ describe('check with a Python candidate', () => {
     const pollers = r.report.results.filter((x) => x.workflowType === 'ResearchPollingWorkflow');
     expect(pollers.map((x) => x.verdict)).toEqual(['missing-workflow-type', 'missing-workflow-type']);
     expect(r.report.results.filter((x) => x.workflowType === 'ResearchWorkflow').every((x) => x.verdict === 'compatible')).toBe(true);
+  });
+
+  it('replays encrypted payloads with a Python --codec module, and cannot without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-py-encrypted-'));
+    for (const f of ['research-paused-fusion.json', 'research-completed-tidal-power.json']) {
+      writeFileSync(join(dir, f), JSON.stringify(await encryptPayloads(JSON.parse(readFileSync(join(pyCorpus, f), 'utf8')))));
+    }
+    const codec = join(root, 'test', 'fixtures', 'codec', 'xor_codec.py');
+    const withCodec = await check(['--histories', dir, '--workflows', pyWorkflows('v2'), '--codec', codec]);
+    expect(withCodec.exitCode, withCodec.stderr).toBe(0);
+    expect(withCodec.report.summary).toMatchObject({ total: 2, compatible: 2 });
+    const without = await check(['--histories', dir, '--workflows', pyWorkflows('v2')]);
+    expect(without.exitCode).toBe(1);
+    expect(without.report.summary.compatible).toBe(0);
   });
 
   it('fingerprints the candidate by its sources: the same code has the same hash, other code another', async () => {
