@@ -281,6 +281,9 @@ def main() -> int:
     parser.add_argument("--describe", action="store_true")
     args = parser.parse_args()
     claim_stdout()
+    # Ctrl-C reaches the whole process group; safe-deploy stops sending histories and closes stdin,
+    # and the helper finishes the ones it has. Its own KeyboardInterrupt would lose them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGUSR1"):
         faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID`: every thread's stack on stderr
     # Replay failures are reported as data; the SDK's own warnings about them would only be noise.

@@ -135,8 +135,12 @@ export async function* replayCandidates(
   for (const [kind, feed] of feeds) {
     void (async () => {
       for await (const r of engine(c, kind, feed, options)) out.push(r);
-    })().then(() => done(), done);
+    })()
+      // An engine that stopped (interrupted) takes no more: routing to it must not wait.
+      .finally(() => feed.close())
+      .then(() => done(), done);
   }
+  options.signal?.addEventListener('abort', () => feeds.forEach((f) => f.close()), { once: true });
   void (async () => {
     try {
       for await (const item of items) {
@@ -167,8 +171,10 @@ class Feed<T> implements AsyncIterable<T> {
   private pusher: (() => void) | undefined;
   constructor(private readonly capacity: number) {}
 
+  /** Waits while the queue is full; after close, drops the item (nobody will take it). */
   async push(item: T): Promise<void> {
-    while (this.items.length >= this.capacity) await new Promise<void>((r) => (this.pusher = r));
+    while (!this.closed && this.items.length >= this.capacity) await new Promise<void>((r) => (this.pusher = r));
+    if (this.closed) return;
     this.items.push(item);
     this.wakeTaker();
   }
@@ -176,6 +182,9 @@ class Feed<T> implements AsyncIterable<T> {
   close(): void {
     this.closed = true;
     this.wakeTaker();
+    const p = this.pusher;
+    this.pusher = undefined;
+    p?.();
   }
 
   private wakeTaker(): void {

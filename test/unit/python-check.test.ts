@@ -3,14 +3,15 @@
  * agent (histories/research-agent-python) and of the TypeScript one, run as a user runs it: the
  * built CLI, the project's Python environment (test/setup/python-env.ts) as the user's interpreter.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { historyFacts } from '../../cli/core/history-facts.js';
 import { parseHistoryJson } from '../../cli/temporal/history-json.js';
 import { pythonInterpreter } from '../../cli/temporal/python-candidate.js';
-import { runCli, sampleWorkflows } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, runCli, sampleWorkflows } from '../helpers/cli.js';
 import { encryptPayloads } from '../helpers/encrypt-payloads.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -26,7 +27,7 @@ const PAUSED = ['research-paused-coral-reefs', 'research-paused-fusion', 'resear
 
 type JsonReport = {
   verdict: string;
-  candidate: { source: string; bundleHash: string; sdk?: string };
+  candidate: { source: string; bundleHash: string; sdk?: { language: string; version: string; origin: string; path: string; runtime?: string }; sdks?: { language: string }[] };
   summary: { total: number; compatible: number; incompatible: number; errors: number };
   results: { workflowId: string; workflowType: string; verdict: string; historyHad?: string; codeDid?: string; message?: string }[];
 };
@@ -68,7 +69,7 @@ describe('check with a Python candidate', () => {
     const r = await check(['--histories', pyCorpus, '--workflows', pyWorkflows('v2')]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.report.summary).toEqual({ total: 7, compatible: 7, incompatible: 0, errors: 0 });
-    expect(r.report.candidate.sdk).toMatch(/^temporalio 1\.24\.0 \(Python 3\.\d+\.\d+\)$/);
+    expect(r.report.candidate.sdk).toMatchObject({ language: 'python', version: '1.24.0', origin: 'project', path: python(), runtime: expect.stringMatching(/^3\.\d+\.\d+$/) });
     expect(r.report.candidate.bundleHash).toMatch(/^sha256:[0-9a-f]{16}$/);
   });
 
@@ -130,6 +131,33 @@ describe('check with a Python candidate', () => {
   });
 });
 
+describe('check with a Python candidate, interrupted', () => {
+  it('on Ctrl-C to the whole process group (as a terminal sends it) reports what it checked and exits 130', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-py-interrupt-'));
+    const files = readdirSync(pyCorpus);
+    for (let i = 0; i < 700; i++) {
+      const f = files[i % files.length] as string;
+      cpSync(join(pyCorpus, f), join(dir, `${String(i).padStart(5, '0')}-${f}`));
+    }
+    const child = execa('node', [BIN, 'check', '--histories', dir, '--workflows', pyWorkflows('v2'), '--python', python(), '--parallel', '2', '--output', 'json', '--verbose'], {
+      reject: false,
+      detached: true, // its own process group, so that the signal below reaches the replay helpers too
+    });
+    await new Promise<void>((resolve) => {
+      child.stderr?.on('data', (c: Buffer) => {
+        if (/replayed [1-9]\d*/.test(c.toString())) resolve();
+      });
+    });
+    process.kill(-(child.pid as number), 'SIGINT');
+    const r = await child;
+    expect(r.exitCode, String(r.stderr)).toBe(130);
+    const report = JSON.parse(String(r.stdout)) as JsonReport & { interrupted?: { notChecked: number } };
+    expect(report.interrupted?.notChecked).toBeGreaterThan(0);
+    expect(report.summary.total + (report.interrupted?.notChecked ?? 0)).toBe(700);
+    expect(report.summary.compatible).toBe(report.summary.total);
+  });
+});
+
 describe('check of a mixed deployment: each history replays on the candidate of its SDK', () => {
   const mixed = () => {
     const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-mixed-'));
@@ -144,6 +172,7 @@ describe('check of a mixed deployment: each history replays on the candidate of 
     const v2 = await check(['--histories', dir, '--workflows', sampleWorkflows('v2'), '--python-workflows', pyWorkflows('v2')]);
     expect(v2.exitCode, v2.stderr).toBe(0);
     expect(v2.report.summary).toEqual({ total: 14, compatible: 14, incompatible: 0, errors: 0 });
+    expect(v2.report.candidate.sdks?.map((s) => s.language)).toEqual(['typescript', 'python']);
     const v3 = await check(['--histories', dir, '--workflows', sampleWorkflows('v3'), '--python-workflows', pyWorkflows('v3')]);
     expect(v3.exitCode).toBe(1);
     const diverged = v3.report.results.filter((x) => x.verdict === 'nondeterministic').map((x) => `${x.historyHad} / ${x.codeDid}`);
