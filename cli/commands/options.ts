@@ -60,6 +60,11 @@ export function addCandidateOptions(command: Command, options: { requireBuildId?
     .option('--no-bundle-cache', 'bundle --workflows afresh, and keep nothing');
 }
 
+/** A candidate of either SDK given on the command line. */
+export function hasCandidate(flags: CandidateFlags): boolean {
+  return Boolean(flags.workflows || flags.bundle || flags.pythonWorkflows);
+}
+
 export function candidateOptions(flags: CandidateFlags): CandidatesOptions & { buildId?: string } {
   return {
     workflows: flags.workflows ? [flags.workflows] : undefined,
