@@ -12,7 +12,8 @@ import { Channel } from '../util/channel.js';
 import { loadCandidate, type Candidate, type CandidateOptions } from './candidate.js';
 import { isPythonWorkflows, loadPythonCandidate, type PythonCandidate } from './python-candidate.js';
 import { replayAllPython } from './python-replayer.js';
-import { replayAll, withoutHistory, type ReplayItem, type ReplayItemResult } from './replayer.js';
+import { withoutHistory, type ReplayItem, type ReplayItemResult } from './replay-item.js';
+import { replayAll } from './replayer.js';
 
 export interface CandidatesOptions extends CandidateOptions {
   /** `--workflows`: TypeScript source or a Python module, told by its name unless `sdk` says. */

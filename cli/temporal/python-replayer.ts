@@ -12,7 +12,7 @@ import { classifyReplay } from '../core/verdict.js';
 import { TemporalError } from '../errors.js';
 import { Channel } from '../util/channel.js';
 import { REPLAY_HELPER, type PythonCandidate } from './python-candidate.js';
-import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replayer.js';
+import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
 
 const HistoryProto = protoRoot.temporal.api.history.v1.History;
 
