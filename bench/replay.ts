@@ -13,18 +13,17 @@
  * CPU time come from process.resourceUsage() at exit (bench/report-rusage.ts, loaded with --import).
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
+import { BENCH_DIR, ensureCorpus } from './corpus.js';
 import { measureNode } from './measure.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SOURCE_DIR = join(ROOT, 'histories', 'research-agent');
 const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflows.ts');
-const BENCH_DIR = join(tmpdir(), 'safe-deploy-bench');
 const SELF = fileURLToPath(import.meta.url);
 const BIN = join(ROOT, 'bin', 'safe-deploy.js');
 
@@ -75,69 +74,6 @@ function parseArgs(argv: string[]): Options {
 
 // ---------------------------------------------------------------------------------------------
 // Corpus generation
-
-/** Rewrites every string that is the root workflow ID or derived from it (`${root}/...`). */
-function rewriteIds(value: unknown, root: string, newRoot: string): unknown {
-  if (typeof value === 'string') {
-    if (value === root) return newRoot;
-    if (value.startsWith(root + '/')) return newRoot + value.slice(root.length);
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((v) => rewriteIds(v, root, newRoot));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = rewriteIds(v, root, newRoot);
-    return out;
-  }
-  return value;
-}
-
-interface Source {
-  name: string;
-  root: string;
-  json: unknown;
-}
-
-function loadSources(): { sources: Source[]; hash: string } {
-  const hash = createHash('sha256');
-  const sources = readdirSync(SOURCE_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const text = readFileSync(join(SOURCE_DIR, f), 'utf8');
-      hash.update(f).update(text);
-      const json = JSON.parse(text) as { events: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[] };
-      const id = json.events[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? decodeURIComponent(basename(f, '.json'));
-      // The poller's children are `${parentId}/req-${id}`: rewriting the root ID (and everything
-      // derived from it) keeps the busy poller's history consistent with the code that replays it.
-      return { name: f, root: id.split('/')[0] ?? id, json };
-    });
-  return { sources, hash: hash.digest('hex').slice(0, 16) };
-}
-
-/** A folder of `count` history files, copies of the recorded corpus with distinct workflow IDs. */
-function ensureCorpus(count: number): { dir: string; generatedMs?: number } {
-  const { sources, hash } = loadSources();
-  const dir = join(BENCH_DIR, `corpus-${count}`);
-  const marker = join(dir, '.complete');
-  const stamp = `${count} ${hash}\n`;
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === stamp) return { dir };
-  const started = performance.now();
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    const source = sources[i % sources.length];
-    if (!source) throw new Error(`no histories in ${SOURCE_DIR}`);
-    const newRoot = `${source.root}-copy-${String(i).padStart(6, '0')}`;
-    const json = rewriteIds(source.json, source.root, newRoot) as {
-      events: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[];
-    };
-    const id = json.events[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? newRoot;
-    writeFileSync(join(dir, `${encodeURIComponent(id)}.json`), JSON.stringify(json, null, 2));
-  }
-  writeFileSync(marker, stamp);
-  return { dir, generatedMs: performance.now() - started };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Child processes: one measured run each
@@ -374,7 +310,7 @@ async function main(): Promise<void> {
   //    check of a new candidate, the conservative case.
   const checks = new Map<number, CheckMeasurement>();
   for (const size of sizes) {
-    const { dir, generatedMs } = ensureCorpus(size);
+    const { dir, generatedMs } = ensureCorpus(SOURCE_DIR, size);
     if (generatedMs !== undefined) console.log(`generated ${size} histories in ${fmt(generatedMs / 1000)} s`);
     const m = await runCliCheck(dir, options, 'bundled', cacheDir, `check-${size}`);
     checks.set(size, m);
@@ -391,7 +327,7 @@ async function main(): Promise<void> {
 
   // Where the main thread's time per history goes: loading the history file.
   if (smallestSize !== undefined) {
-    const p = await runChild({ kind: 'parse', dir: ensureCorpus(smallestSize).dir, limit: smallestSize }, options, 'parse');
+    const p = await runChild({ kind: 'parse', dir: ensureCorpus(SOURCE_DIR, smallestSize).dir, limit: smallestSize }, options, 'parse');
     if (p.kind !== 'parse') throw new Error('unexpected measurement');
     const build = Math.max(0, p.parseHistoryJson - p.jsonParse);
     const mainThread = p.readFile + p.parseHistoryJson + p.encode;
@@ -419,7 +355,7 @@ async function main(): Promise<void> {
   let comparison: { perHistorySeconds: number; extrapolated: boolean; first: number; restMean: number; bundled: CheckMeasurement; cached: CheckMeasurement } | undefined;
   if (!options.skipPerHistory) {
     const n = options.compareSize;
-    const { dir, generatedMs } = ensureCorpus(n);
+    const { dir, generatedMs } = ensureCorpus(SOURCE_DIR, n);
     if (generatedMs !== undefined) console.log(`generated ${n} histories in ${fmt(generatedMs / 1000)} s`);
     const sample = options.perHistorySample;
     console.log(`per-history replay of ${sample} histories (about ${fmt(sample * 0.46, 0)} s)...`);

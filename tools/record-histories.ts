@@ -3,7 +3,8 @@
  * research-agent worker, drives the executions into the states the corpus needs, and saves each
  * history with `temporal workflow show --output json` (the format users download).
  *
- *   npm run histories:record            (writes histories/research-agent/*.json)
+ *   npm run histories:record                   (writes histories/research-agent/*.json)
+ *   npm run histories:record -- --sdk python   (the Python agent: histories/research-agent-python/)
  *
  * File name = the workflow ID, URI-encoded, + .json: replay needs the real workflow ID (child
  * workflow IDs are derived from it), and that format does not carry it on older servers.
@@ -14,9 +15,11 @@ import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { packageRoot } from '../cli/paths.js';
 import { startDevServer } from '../cli/temporal/dev-server.js';
-import { newScenario, startWorker } from '../sample-workers/research-agent/launcher.js';
+import { newScenario, startWorker, type SampleSdk } from '../sample-workers/research-agent/launcher.js';
 
-const OUT_DIR = join(packageRoot(), 'histories', 'research-agent');
+const sdkArg = process.argv.indexOf('--sdk');
+const SDK: SampleSdk = sdkArg > 0 && process.argv[sdkArg + 1] === 'python' ? 'python' : 'typescript';
+const OUT_DIR = join(packageRoot(), 'histories', SDK === 'python' ? 'research-agent-python' : 'research-agent');
 
 async function until<T>(what: string, fn: () => Promise<T | false | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
   const server = await startDevServer();
   const s = newScenario(server.address, server.namespace, 'research-agent', true);
   // Slow enough activities that a polling workflow can be caught with a request in flight.
-  const worker = await startWorker(s, 'v1', { activityDelayMs: 400 });
+  const worker = await startWorker(s, 'v1', { activityDelayMs: 400, sdk: SDK });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   const saved: string[] = [];

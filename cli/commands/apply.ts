@@ -7,7 +7,7 @@ import { createLog, type OutputFormat } from '../log.js';
 import type { ApplyPhase } from '../pipeline/apply.js';
 import type { ConnectionFlags } from '../temporal/connection.js';
 import { durationOption, outputOption, parsePercentages, parsePositiveInt, type CommandContext } from './common.js';
-import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
+import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
 
 export interface RolloutGateFlags {
   waitForCurrent?: boolean;
@@ -88,7 +88,7 @@ async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
         plan,
         phase,
         journalPath,
-        candidate: flags.workflows || flags.bundle ? candidateOptions(flags) : undefined,
+        candidate: hasCandidate(flags) ? candidateOptions(flags) : undefined,
         dryRun: flags.dryRun,
         chunkSize: flags.chunkSize,
         rps: flags.rps,

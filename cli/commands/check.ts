@@ -13,7 +13,7 @@ import { isGitHubActions } from '../reporters/github-actions.js';
 import { writeStdout } from '../reporters/stdout.js';
 import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js';
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
-import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
+import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
 
 /** The flags that select live executions (check, histories pull). */
 export interface LiveSelectionFlags {
@@ -120,7 +120,7 @@ export async function check(flags: CheckFlags): Promise<number> {
     throw new UsageError('nothing selects the executions to check', 'pass --deployment NAME (or --task-queue / --workflow-type / --query), or --histories PATH');
   }
   if (flags.workflows && flags.bundle) throw new UsageError('--workflows and --bundle both given', 'pass one candidate');
-  if (!flags.workflows && !flags.bundle) throw new UsageError('no candidate given', 'pass --workflows PATH (workflow source) or --bundle FILE');
+  if (!hasCandidate(flags)) throw new UsageError('no candidate given', 'pass --workflows PATH (workflow source) or --bundle FILE');
   const { runCheck } = await import('../pipeline/check.js');
 
   let temporal: TemporalHandle | undefined;

@@ -6,7 +6,7 @@ import type { ConnectionFlags } from '../temporal/connection.js';
 import { addRolloutGateOptions, type RolloutGateFlags } from './apply.js';
 import { addReplayOptions } from './check.js';
 import { durationOption, outputOption, parsePositiveInt, type CommandContext } from './common.js';
-import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
+import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
 import { addPolicyOptions, policyFrom, type PolicyFlags } from './plan.js';
 
 interface DeployFlags extends ConnectionFlags, CandidateFlags, PolicyFlags, RolloutGateFlags {
@@ -58,7 +58,7 @@ Example:
 
 async function deploy(flags: DeployFlags): Promise<number> {
   const log = await createLog({ output: flags.output });
-  if (!flags.workflows && !flags.bundle) throw new UsageError('no candidate given', 'pass --workflows PATH or --bundle FILE');
+  if (!hasCandidate(flags)) throw new UsageError('no candidate given', 'pass --workflows PATH or --bundle FILE');
   if (flags.promote && flags.waitForCurrent) throw new UsageError('--promote and --wait-for-current both given', 'promote it yourself, or wait for another manager to');
   const planPath = flags.planOut ?? `safe-deploy-plan-${flags.candidateBuildId}.json`;
   const { runDeploy } = await import('../pipeline/deploy.js');

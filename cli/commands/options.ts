@@ -1,7 +1,7 @@
 /** Flag groups shared by the commands that talk to Temporal or replay a candidate. */
 import { Option, type Command } from 'commander';
 import type { ConnectionFlags } from '../temporal/connection.js';
-import type { CandidateOptions } from '../temporal/candidate.js';
+import type { CandidatesOptions } from '../temporal/candidates.js';
 import { collect } from './common.js';
 
 /** The Temporal CLI's connection flags; each falls back to its TEMPORAL_* variable, then the profile. */
@@ -25,7 +25,12 @@ export function connectionFlags(flags: ConnectionFlags): ConnectionFlags {
 }
 
 export interface CandidateFlags {
+  /** TypeScript / JavaScript source, or a Python module (told by its name, or by `sdk`). */
   workflows?: string;
+  /** A Python candidate beside a TypeScript one, for a mixed deployment. */
+  pythonWorkflows?: string;
+  sdk?: 'typescript' | 'python';
+  python?: string;
   bundle?: string;
   payloadConverter?: string;
   failureConverter?: string;
@@ -42,19 +47,30 @@ export function addCandidateOptions(command: Command, options: { requireBuildId?
   if (options.requireBuildId) command.requiredOption(buildIdFlags, 'the Build ID the candidate ships as');
   else command.option(buildIdFlags, 'the Build ID the candidate ships as (shown in reports)');
   return command
-    .option('--workflows <path>', 'candidate workflow source (TS or JS), bundled once per run')
+    .option('--workflows <path>', 'candidate workflow code: TS or JS source (bundled once per run), or a Python module / file (`app/workflows.py`, `app.workflows:ResearchWorkflow`)')
+    .option('--python-workflows <module>', 'a Python candidate beside the TypeScript one (a mixed deployment: each history replays on the candidate of its SDK)')
+    .addOption(new Option('--sdk <sdk>', 'the SDK of --workflows when its name does not tell').choices(['typescript', 'python']))
+    .option('--python <path>', 'the interpreter of a Python candidate, with your temporalio (default: ./.venv, $VIRTUAL_ENV, python3)')
     .option('--bundle <file>', 'candidate bundle prebuilt with bundleWorkflowCode (same @temporalio/worker version)')
     .option('--payload-converter <path>', 'payload converter module, as your workers use it')
     .option('--failure-converter <path>', 'failure converter module, as your workers use it')
-    .option('--codec <module>', 'JS module exporting `payloadCodecs` (e.g. decryption) for the histories')
+    .option('--codec <module>', 'module exporting `payloadCodecs` (JS) or `payload_codec` (Python), e.g. decryption, for the histories')
     .option('--interceptor <module>', 'workflow interceptor module (repeatable), as your workers use it', collect)
     .option('--bundle-cache <dir>', 'keep bundles of --workflows here, reused while their inputs are unchanged (default: $SAFE_DEPLOY_CACHE_DIR/bundles, else ~/.cache/safe-deploy/bundles)')
     .option('--no-bundle-cache', 'bundle --workflows afresh, and keep nothing');
 }
 
-export function candidateOptions(flags: CandidateFlags): CandidateOptions & { buildId?: string } {
+/** A candidate of either SDK given on the command line. */
+export function hasCandidate(flags: CandidateFlags): boolean {
+  return Boolean(flags.workflows || flags.bundle || flags.pythonWorkflows);
+}
+
+export function candidateOptions(flags: CandidateFlags): CandidatesOptions & { buildId?: string } {
   return {
-    workflowsPath: flags.workflows,
+    workflows: flags.workflows ? [flags.workflows] : undefined,
+    pythonWorkflows: flags.pythonWorkflows,
+    sdk: flags.sdk,
+    python: flags.python,
     bundlePath: flags.bundle,
     payloadConverterPath: flags.payloadConverter,
     failureConverterPath: flags.failureConverter,

@@ -9,7 +9,7 @@ import { createLog, type OutputFormat } from '../log.js';
 import type { ConnectionFlags } from '../temporal/connection.js';
 import { addReplayOptions } from './check.js';
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
-import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, type CandidateFlags } from './options.js';
+import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
 import type { Shard } from '../core/shard.js';
 
 export interface PolicyFlags {
@@ -88,7 +88,7 @@ Examples:
 
 async function plan(flags: PlanFlags): Promise<number> {
   const log = await createLog({ output: flags.output });
-  if (!flags.workflows && !flags.bundle) throw new UsageError('no candidate given', 'pass --workflows PATH or --bundle FILE');
+  if (!hasCandidate(flags)) throw new UsageError('no candidate given', 'pass --workflows PATH or --bundle FILE');
   const { runPlan } = await import('../pipeline/plan.js');
   const { reportPlan } = await import('../reporters/plan.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');

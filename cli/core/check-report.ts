@@ -12,13 +12,15 @@ export type BundleCacheUse = 'hit' | 'miss' | 'off';
 
 /** The SDK that bundled and replayed the candidate, and where it came from. */
 export interface SdkInfo {
-  language: 'typescript';
-  /** The version of the SDK's worker package (@temporalio/worker). */
+  language: 'typescript' | 'python';
+  /** The version of the SDK's worker package: @temporalio/worker, or Python's `temporalio`. */
   version: string;
-  /** `project`: the user's own, found from the workflows path or the working directory. */
+  /** `project`: the user's own, found from the workflows path or the working directory (Python: their interpreter's). */
   origin: 'project' | 'safe-deploy';
-  /** The folder of the worker package. */
+  /** The folder of the worker package; for Python, the interpreter. */
   path: string;
+  /** Python only: the interpreter's version (`3.11.7`). */
+  runtime?: string;
 }
 
 export interface CandidateInfo {
@@ -31,6 +33,8 @@ export interface CandidateInfo {
   bundleCache?: BundleCacheUse;
   /** Which SDK replayed. Optional: a report without it is still schema 1. */
   sdk?: SdkInfo;
+  /** A mixed deployment's candidates (TypeScript and Python): every SDK that replayed; `sdk` is the first. */
+  sdks?: SdkInfo[];
 }
 
 export interface CheckResult extends ReplayOutcome {

@@ -28,6 +28,7 @@ export interface HistoryEventLike {
     deploymentVersion?: DeploymentVersionLike | null;
     workerDeploymentName?: string | null;
     workerDeploymentVersion?: string | null;
+    sdkMetadata?: { sdkName?: string | null } | null;
   } | null;
 }
 export interface HistoryLike {
@@ -46,6 +47,8 @@ export interface HistoryFacts {
   version?: string;
   /** Identity of whoever last set the versioning override (undefined if never set, or since cleared). */
   overrideSetBy?: string;
+  /** The SDK whose worker completed the first workflow task (`temporal-python`, `temporal-typescript`). */
+  sdkName?: string;
 }
 
 /** The canonical `deployment:buildId` string (':' since server 1.28). */
@@ -66,6 +69,11 @@ export function historyFacts(history: HistoryLike): HistoryFacts {
       formatVersion(completed.deploymentVersion) ??
       (completed.workerDeploymentVersion ? completed.workerDeploymentVersion : undefined);
   }
+  let sdkName: string | undefined;
+  for (const e of events) {
+    sdkName = e.workflowTaskCompletedEventAttributes?.sdkMetadata?.sdkName || undefined;
+    if (sdkName) break;
+  }
   let overrideSetBy: string | undefined;
   for (const e of events) {
     const options = e.workflowExecutionOptionsUpdatedEventAttributes;
@@ -83,5 +91,6 @@ export function historyFacts(history: HistoryLike): HistoryFacts {
     eventCount: events.length,
     version,
     ...(overrideSetBy !== undefined && { overrideSetBy }),
+    ...(sdkName !== undefined && { sdkName }),
   };
 }

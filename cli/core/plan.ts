@@ -15,7 +15,7 @@
  * ones are kept (never upgraded, never nudged), declared AUTO_UPGRADE ones are pinned to their
  * version before the candidate becomes current, and our own auto_upgrade override is cleared.
  */
-import type { CheckReport, CheckResult } from './check-report.js';
+import type { CheckReport, CheckResult, SdkInfo } from './check-report.js';
 import type { Shard } from './shard.js';
 import { isIncompatible, type Verdict } from './verdict.js';
 import { effectiveBehavior, type ExecutionVersioning, type VersioningBehavior, type VersioningOverride } from './versioning.js';
@@ -68,7 +68,8 @@ export interface Plan {
   schemaVersion: typeof PLAN_SCHEMA_VERSION;
   createdAt: string;
   deployment: string;
-  candidate: { buildId: string; version: string; bundleHash: string; source: string };
+  /** `sdks`: the SDKs the verdicts were proven with (one per SDK of the candidate). */
+  candidate: { buildId: string; version: string; bundleHash: string; source: string; sdks?: SdkInfo[] };
   policy: PlanPolicy;
   /** What the check behind the plan selected: `safe-deploy merge` joins only plans of one selection. */
   selection?: CheckReport['selection'];

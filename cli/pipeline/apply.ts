@@ -15,8 +15,7 @@ import { UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeExecution, setOverride, startBatchOverride, waitForBatch, type BatchProgress, type ExecutionNow } from '../temporal/executions.js';
 import { fetchHistory } from '../temporal/histories.js';
-import { loadCandidate, type Candidate, type CandidateOptions } from '../temporal/candidate.js';
-import { replayAll } from '../temporal/replayer.js';
+import { loadCandidates, replayCandidates, type Candidates, type CandidatesOptions } from '../temporal/candidates.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { groupBy } from '../util/group-by.js';
 
@@ -39,7 +38,7 @@ export interface ApplyInput {
   phase: ApplyPhase;
   journalPath: string;
   /** Needed to replay again an execution whose history grew; without it such executions are not changed. */
-  candidate?: CandidateOptions;
+  candidate?: CandidatesOptions;
   dryRun?: boolean;
   chunkSize?: number;
   rps?: number;
@@ -110,7 +109,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   const actions = phaseActions(input.phase);
   const todo = plan.executions.filter((e) => actions.includes(e.action) && !isSettledIn(settled, e));
 
-  let candidate: Candidate | undefined;
+  let candidate: Candidates | undefined;
   const recheck = async (e: PlannedExecution, now: ExecutionNow): Promise<{ proceed: boolean; detail?: string }> => {
     const grew = now.historyLength > Number(e.receipt.lastEventId);
     if (!grew && sameState(now, e.state)) return { proceed: true };
@@ -118,17 +117,17 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     let overrideSetBy: string | undefined;
     if (grew) {
       if (!input.candidate) return { proceed: false, detail: `history grew from ${e.receipt.lastEventId} to ${now.historyLength} events; no candidate given to replay it again` };
-      candidate ??= await loadCandidate(input.candidate);
-      if (candidate.bundleHash !== plan.candidate.bundleHash) {
+      candidate ??= await loadCandidates(input.candidate);
+      if (candidate.info.bundleHash !== plan.candidate.bundleHash) {
         throw new UsageError(
-          `the candidate given (${candidate.bundleHash}) is not the one the plan was made with (${plan.candidate.bundleHash})`,
+          `the candidate given (${candidate.info.bundleHash}) is not the one the plan was made with (${plan.candidate.bundleHash})`,
           'pass the same --workflows / --bundle as for `safe-deploy plan`, or make a new plan',
         );
       }
       const history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: now.historyLength });
       const facts = historyFacts(history);
       overrideSetBy = facts.overrideSetBy;
-      for await (const r of replayAll(candidate, [{ workflowId: e.workflowId, history, facts, origin: 'server' }])) verdict = r.verdict;
+      for await (const r of replayCandidates(candidate, [{ workflowId: e.workflowId, history, facts, origin: 'server' }])) verdict = r.verdict;
     }
     const decision = decide({ workflowType: e.workflowType, state: now, verdict, overrideSetBy, candidateVersion: plan.candidate.version, policy: plan.policy });
     const why = grew ? `history grew from ${e.receipt.lastEventId} to ${now.historyLength} events, replayed again: ${verdict}` : 'its versioning state changed since the plan';

@@ -19,8 +19,8 @@ import { listHistoryFiles, loadHistoryFile } from '../temporal/history-files.js'
 import { explainFromHistory } from '../core/divergence.js';
 import { countExecutions, fetchHistories, fetchHistory, listExecutions, type FetchStats } from '../temporal/histories.js';
 import { mapConcurrent } from '../util/concurrency.js';
-import { loadCandidate, type CandidateOptions } from '../temporal/candidate.js';
-import { replayAll, type ReplayItem } from '../temporal/replayer.js';
+import { loadCandidates, replayCandidates, type CandidatesOptions } from '../temporal/candidates.js';
+import type { ReplayItem } from '../temporal/replayer.js';
 
 export type CheckSelection =
   | { kind: 'histories'; paths: string[] }
@@ -28,7 +28,7 @@ export type CheckSelection =
 
 export interface CheckInput {
   selection: CheckSelection;
-  candidate: CandidateOptions & { buildId?: string };
+  candidate: CandidatesOptions & { buildId?: string };
   /** Histories downloaded at once. */
   concurrency?: number;
   /** Replay workers. */
@@ -69,7 +69,8 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
     const { temporal, selection: options } = input.selection;
     if (options.deployment && !(await describeDeployment(temporal, options.deployment))) throw unknownDeploymentError(temporal, options.deployment);
   }
-  const candidate = await loadCandidate({ ...input.candidate, prewarmThreads: input.parallel ?? 1 });
+  const candidates = await loadCandidates({ ...input.candidate, prewarmThreads: input.parallel ?? 1 });
+  const candidate = candidates.info;
   const unchecked: UncheckedItem[] = [];
   const fetchStats: FetchStats = { downloaded: 0, fromCache: 0 };
 
@@ -105,7 +106,7 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   const results: CheckResult[] = [];
   let serverLost: TemporalError | undefined;
   try {
-    for await (const r of replayAll(candidate, items, { parallel: input.parallel, signal: input.signal })) {
+    for await (const r of replayCandidates(candidates, items, { parallel: input.parallel, signal: input.signal })) {
       results.push({
         workflowId: r.item.workflowId,
         runId: r.item.facts.runId,
@@ -140,7 +141,8 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
       source: candidate.source,
       bundleHash: candidate.bundleHash,
       bundleCache: candidate.bundleCache,
-      sdk: { language: candidate.sdk.language, version: candidate.sdk.version, origin: candidate.sdk.origin, path: candidate.sdk.path },
+      ...(candidate.sdk && { sdk: candidate.sdk }),
+      ...(candidate.sdks && { sdks: candidate.sdks }),
       ...(input.candidate.buildId && { buildId: input.candidate.buildId }),
     },
     selection,

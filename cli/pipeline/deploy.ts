@@ -11,7 +11,7 @@ import { SafeDeployError, TemporalError } from '../errors.js';
 import { runRollout } from '../exec/rollout.js';
 import type { Log } from '../log.js';
 import type { TemporalHandle } from '../temporal/connection.js';
-import type { CandidateOptions } from '../temporal/candidate.js';
+import type { CandidatesOptions } from '../temporal/candidates.js';
 import { runApply, type ApplyResult } from './apply.js';
 import type { CheckInput } from './check.js';
 import { runNudge } from './nudge.js';
@@ -28,7 +28,7 @@ export interface DeployInput extends Pick<CheckInput, 'concurrency' | 'parallel'
   temporal: TemporalHandle;
   deployment: string;
   buildId: string;
-  candidate: CandidateOptions;
+  candidate: CandidatesOptions;
   policy: PlanPolicy;
   rollout?: string;
   promote?: boolean;

@@ -3,7 +3,7 @@
  * rebuilt field by field so the key order follows the interfaces and nothing a caller happened to
  * attach leaks into the schema.
  */
-import { checkVerdict, gatePasses, notCheckedCount, sortResults, type CheckReport, type CheckResult, type CheckVerdict, type UncheckedItem } from '../core/check-report.js';
+import { checkVerdict, gatePasses, notCheckedCount, sortResults, type CheckReport, type CheckResult, type CheckVerdict, type SdkInfo, type UncheckedItem } from '../core/check-report.js';
 import { writeStdout } from './stdout.js';
 
 /** The report plus the gate's answer, so scripts need not recompute it. */
@@ -38,6 +38,8 @@ function selectionJson(selection: CheckReport['selection']): CheckReport['select
   }
 }
 
+const sdkJson = (sdk: SdkInfo): SdkInfo => ({ language: sdk.language, version: sdk.version, origin: sdk.origin, path: sdk.path, ...(sdk.runtime && { runtime: sdk.runtime }) });
+
 /** The JSON document, before serialisation: what `renderCheckJson` prints. */
 export function checkJson(report: CheckReport): CheckJson {
   const { candidate, summary, shard, interrupted, serverLost } = report;
@@ -50,7 +52,8 @@ export function checkJson(report: CheckReport): CheckJson {
       bundleHash: candidate.bundleHash,
       buildId: candidate.buildId,
       bundleCache: candidate.bundleCache,
-      sdk: candidate.sdk && { language: candidate.sdk.language, version: candidate.sdk.version, origin: candidate.sdk.origin, path: candidate.sdk.path },
+      sdk: candidate.sdk && sdkJson(candidate.sdk),
+      sdks: candidate.sdks?.map(sdkJson),
     },
     selection: selectionJson(report.selection),
     shard: shard && { index: shard.index, count: shard.count },

@@ -101,7 +101,8 @@ export function renderCheckMarkdown(report: CheckReport): string {
   const { candidate } = report;
   const candidateParts = [escapeCell(candidate.source), `bundle hash ${codeCell(candidate.bundleHash, 'paragraph')}`];
   if (candidate.buildId) candidateParts.push(`Build ID ${codeCell(candidate.buildId, 'paragraph')}`);
-  if (candidate.sdk) candidateParts.push(`replayed with ${escapeCell(describeSdk(candidate.sdk))}`);
+  const sdks = candidate.sdks ?? (candidate.sdk ? [candidate.sdk] : []);
+  if (sdks.length > 0) candidateParts.push(`replayed with ${escapeCell(sdks.map(describeSdk).join(' and '))}`);
   const lines = [
     `## ${gatePasses(report) ? (verdict === 'passed' ? '✅' : 'ℹ️') : '❌'} safe-deploy check ${HEADINGS[verdict]}`,
     '',

@@ -61,12 +61,14 @@ export function describeFailure(result: CheckResult): string {
 export function describeCandidate(candidate: CandidateInfo): string {
   const parts = [candidate.source, `bundle hash ${candidate.bundleHash}${candidate.bundleCache === 'hit' ? ' (cached)' : ''}`];
   if (candidate.buildId) parts.push(`Build ID ${candidate.buildId}`);
-  if (candidate.sdk) parts.push(`replayed with ${describeSdk(candidate.sdk)}`);
+  const sdks = candidate.sdks ?? (candidate.sdk ? [candidate.sdk] : []);
+  if (sdks.length > 0) parts.push(`replayed with ${sdks.map(describeSdk).join(' and ')}`);
   return oneLine(parts.join(', '));
 }
 
 /** "@temporalio/worker 1.24.0 (the project's)": which SDK replayed, and whose it is. */
 export function describeSdk(sdk: SdkInfo): string {
+  if (sdk.language === 'python') return `temporalio ${sdk.version} (Python ${sdk.runtime ?? '?'}, ${sdk.path})`;
   return `@temporalio/worker ${sdk.version} (${sdk.origin === 'project' ? "the project's" : "safe-deploy's own: the project has none"})`;
 }
 

@@ -1,6 +1,7 @@
 /** Renders a plan: a summary by workflow type x version x action, and what blocks, if anything. */
 import { planBlocks, summarizePlan, type Action, type Plan } from '../core/plan.js';
 import { alignColumns } from './check-columns.js';
+import { describeSdk } from './check-wording.js';
 import { writeJson, writeStdout } from './stdout.js';
 
 export function actionLabel(action: Action): string {
@@ -25,7 +26,7 @@ export function actionLabel(action: Action): string {
 export function renderPlanText(plan: Plan, planFile?: string): string {
   const rows = summarizePlan(plan).map((r) => [r.workflowType, r.version, actionLabel(r.action), String(r.count)]);
   const lines = [
-    `Plan for ${plan.candidate.version} (bundle hash ${plan.candidate.bundleHash}), ${plan.executions.length} running executions of ${plan.deployment}`,
+    `Plan for ${plan.candidate.version} (bundle hash ${plan.candidate.bundleHash}${plan.candidate.sdks ? `, replayed with ${plan.candidate.sdks.map(describeSdk).join(' and ')}` : ''}), ${plan.executions.length} running executions of ${plan.deployment}`,
     '',
     ...alignColumns([['Workflow type', 'Version', 'Action', 'Executions'], ...rows], ['left', 'left', 'left', 'right']),
   ];

@@ -1,5 +1,6 @@
 /**
- * Starts real research-agent worker processes (`node dist/.../worker.js vN`, Worker Versioning on).
+ * Starts real research-agent worker processes (`node dist/.../worker.js vN`, or the Python agent's
+ * `python worker.py vN` with `sdk: 'python'`; Worker Versioning on, the same environment variables).
  * Used by the integration tests, the history recorder and the demo. A scenario gives each user its
  * own deployment name and task queue so that runs sharing a server never see each other's work.
  */
@@ -8,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { packageRoot } from '../../cli/paths.js';
+import { ensurePythonEnv } from '../research-agent-py/python-env.js';
 
 /** The compiled worker, whether this module runs from dist/ or from source (under vitest). */
 function workerScript(): string {
@@ -20,6 +23,18 @@ function workerScript(): string {
 }
 
 export type SampleVersion = 'v1' | 'v2' | 'v3' | 'v4';
+/** Which research agent: the TypeScript one (research-agent/) or the Python one (research-agent-py/, v1 to v3). */
+export type SampleSdk = 'typescript' | 'python';
+
+/** The Python agent's folder (its sources are not compiled: they stay in the package root). */
+export function pythonAgentDir(): string {
+  return join(packageRoot(), 'sample-workers', 'research-agent-py');
+}
+
+async function workerCommand(sdk: SampleSdk, version: SampleVersion): Promise<{ file: string; args: string[]; cwd?: string }> {
+  if (sdk === 'typescript') return { file: 'node', args: [workerScript(), version] };
+  return { file: await ensurePythonEnv(), args: ['worker.py', version], cwd: pythonAgentDir() };
+}
 
 export interface SampleWorker {
   version: SampleVersion;
@@ -55,10 +70,12 @@ export function workerEnv(s: Scenario, version: SampleVersion, buildId: string =
 export async function startWorker(
   s: Scenario,
   version: SampleVersion,
-  options: { buildId?: string; activityDelayMs?: number } = {},
+  options: { buildId?: string; activityDelayMs?: number; sdk?: SampleSdk } = {},
 ): Promise<SampleWorker> {
   const buildId = options.buildId ?? version;
-  const child: ResultPromise = execa('node', [workerScript(), version], {
+  const command = await workerCommand(options.sdk ?? 'typescript', version);
+  const child: ResultPromise = execa(command.file, command.args, {
+    cwd: command.cwd,
     env: workerEnv(s, version, buildId, options.activityDelayMs),
     stdin: 'ignore',
     reject: false,

@@ -5,10 +5,10 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import proto from '@temporalio/proto';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, sampleWorkflows } from '../helpers/cli.js';
+import { encryptPayloads } from '../helpers/encrypt-payloads.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const corpus = join(root, 'histories', 'research-agent');
@@ -18,7 +18,6 @@ const tmpInRepo = (label: string) => {
   mkdirSync(join(root, '.safe-deploy', 'tmp'), { recursive: true });
   return mkdtempSync(join(root, '.safe-deploy', 'tmp', `${label}-`));
 };
-const Payload = proto.temporal.api.common.v1.Payload;
 
 type JsonReport = { verdict: string; summary: { total: number; compatible: number; incompatible: number; errors: number }; results: { workflowId: string; verdict: string; message?: string }[]; interrupted?: { notChecked: number } };
 
@@ -106,27 +105,8 @@ describe('check on bad input', () => {
 
   it('replays encrypted payloads with the --codec module, and cannot without it', async () => {
     const dir = tmp('encrypted');
-    // @ts-expect-error a plain JS fixture, as users' codec modules are
-    const { XorCodec } = (await import('../fixtures/codec/xor-codec.mjs')) as { XorCodec: new () => { encode(p: unknown[]): Promise<{ metadata: Record<string, Uint8Array>; data: Uint8Array }[]> } };
-    const codec = new XorCodec();
-    const encrypt = async (node: unknown): Promise<unknown> => {
-      if (Array.isArray(node)) return Promise.all(node.map(encrypt));
-      if (!node || typeof node !== 'object') return node;
-      const o = node as Record<string, unknown>;
-      if (Array.isArray(o.payloads)) {
-        const decoded = (o.payloads as { metadata: Record<string, string>; data?: string }[]).map((p) =>
-          Payload.fromObject({
-            metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-            data: Buffer.from(p.data ?? '', 'base64'),
-          }),
-        );
-        const encoded = await codec.encode(decoded);
-        return { ...o, payloads: encoded.map((p) => ({ metadata: { encoding: Buffer.from(p.metadata.encoding as Uint8Array).toString('base64') }, data: Buffer.from(p.data).toString('base64') })) };
-      }
-      return Object.fromEntries(await Promise.all(Object.entries(o).map(async ([k, v]) => [k, await encrypt(v)])));
-    };
     for (const f of ['research-paused-fusion.json', 'research-completed-tidal-power.json']) {
-      writeFileSync(join(dir, f), JSON.stringify(await encrypt(JSON.parse(readFileSync(join(corpus, f), 'utf8')))));
+      writeFileSync(join(dir, f), JSON.stringify(await encryptPayloads(JSON.parse(readFileSync(join(corpus, f), 'utf8')))));
     }
     expect(readFileSync(join(dir, 'research-paused-fusion.json'), 'utf8')).not.toContain(Buffer.from('"compact fusion reactors"').toString('base64'));
 
