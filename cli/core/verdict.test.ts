@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyReplay, isIncompatible } from './verdict.js';
+import { classifyReplay, isIncompatible, withCandidateTypes } from './verdict.js';
 
 // Messages as the TypeScript SDK 1.24 produced them while replaying the recorded corpus.
 const wrap = (inner: string) =>
@@ -67,5 +67,17 @@ describe('classifyReplay', () => {
       true,
       false,
     ]);
+  });
+});
+
+describe('withCandidateTypes', () => {
+  const missing = { verdict: 'missing-workflow-type' as const, message: "workflow type 'Gone' is not exported by the candidate" };
+  it.each([
+    ['names the types the candidate has', missing, ['A', 'B'], "workflow type 'Gone' is not exported by the candidate; the candidate exports A, B"],
+    ['says so when it exports nothing', missing, [], "workflow type 'Gone' is not exported by the candidate; the candidate exports nothing"],
+    ['leaves the message alone when the types are unknown (a prebuilt bundle)', missing, undefined, "workflow type 'Gone' is not exported by the candidate"],
+    ['leaves other verdicts alone', { verdict: 'replay-error' as const, message: 'boom' }, ['A'], 'boom'],
+  ])('%s', (_name, outcome, types, message) => {
+    expect(withCandidateTypes(outcome, types).message).toBe(message);
   });
 });

@@ -70,6 +70,12 @@ export function classifyReplay(error: ReplayErrorLike | undefined): ReplayOutcom
   return { verdict: 'replay-error', message };
 }
 
+/** A missing type's one line, with the types the candidate has, when they are known. */
+export function withCandidateTypes(outcome: ReplayOutcome, types: readonly string[] | undefined): ReplayOutcome {
+  if (outcome.verdict !== 'missing-workflow-type' || !types) return outcome;
+  return { ...outcome, message: `${outcome.message ?? 'workflow type not exported by the candidate'}; the candidate exports ${types.length > 0 ? types.join(', ') : 'nothing'}` };
+}
+
 export function isIncompatible(verdict: Verdict): boolean {
   switch (verdict) {
     case 'compatible':

@@ -28,7 +28,7 @@ export interface BundleInputs {
   workerPackageJson: string;
 }
 
-export type BundleLookup = { hit: true; code: string } | { hit: false; reason: string };
+export type BundleLookup = { hit: true; code: string; workflowExports?: string[] } | { hit: false; reason: string };
 
 interface Manifest {
   format: typeof FORMAT;
@@ -40,6 +40,8 @@ interface Manifest {
   paths: Record<string, string>;
   /** Directories webpack listed (contextDependencies), with a hash of their recursive listing. */
   directories: Record<string, string>;
+  /** What the workflows module exports, when webpack could tell (see BundleRecording). */
+  workflowExports?: string[];
 }
 
 /**
@@ -136,7 +138,7 @@ export function readCachedBundle(dir: string, inputs: BundleInputs): BundleLooku
     }
     const code = readFileSync(join(dir, `${key}.js`), 'utf8');
     if (sha256(code) !== manifest.codeSha256) return { hit: false, reason: 'bundle file does not match its manifest' };
-    return { hit: true, code };
+    return { hit: true, code, ...(manifest.workflowExports && { workflowExports: manifest.workflowExports }) };
   } catch (err) {
     return { hit: false, reason: `unreadable: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -165,9 +167,18 @@ export interface BundleRecording {
   webpackConfigHook: (config: WebpackConfig) => WebpackConfig;
   startedAt: number;
   dependencies?: { files: string[]; missing: string[]; directories: string[] };
+  /**
+   * The names the workflows module exports (webpack's providedExports), so a history of a type the
+   * candidate lacks can be told which types it has. Undefined when webpack could not tell.
+   */
+  workflowExports?: string[];
 }
 
-export function recordBundleInputs(): BundleRecording {
+/** The module webpack made of `workflowsPath`: that file, or the index file of that folder. */
+const isWorkflowsModule = (resource: string | undefined, workflowsPath: string): boolean =>
+  resource !== undefined && (resource === workflowsPath || (dirname(resource) === workflowsPath && /^index\.[cm]?[jt]s$/.test(parse(resource).base)));
+
+export function recordBundleInputs(workflowsPath: string): BundleRecording {
   const recording: BundleRecording = {
     startedAt: Date.now(),
     webpackConfigHook: (config) => {
@@ -179,6 +190,9 @@ export function recordBundleInputs(): BundleRecording {
               missing: [...compilation.missingDependencies],
               directories: [...compilation.contextDependencies],
             };
+            const workflows = [...compilation.modules].find((m) => isWorkflowsModule((m as { resource?: string }).resource, workflowsPath));
+            const provided = workflows && compilation.moduleGraph.getProvidedExports(workflows);
+            if (Array.isArray(provided)) recording.workflowExports = provided.filter((name) => name !== 'default').sort();
           });
         },
       };
@@ -249,7 +263,15 @@ function manifestOf(key: string, inputs: BundleInputs, code: string, recording: 
     for (const path of configProbes(deps.files)) if (!(path in paths)) record(path);
     const directories: Record<string, string> = {};
     for (const dir of deps.directories) directories[dir] = directoryListing(dir, settledBefore);
-    return { format: FORMAT, key, keyMaterial: keyMaterial(inputs, process.env), codeSha256: sha256(code), paths, directories };
+    return {
+      format: FORMAT,
+      key,
+      keyMaterial: keyMaterial(inputs, process.env),
+      codeSha256: sha256(code),
+      paths,
+      directories,
+      ...(recording.workflowExports && { workflowExports: recording.workflowExports }),
+    };
   } catch {
     // NotCacheable, or unreadable: the bundle is still used, just not kept.
     return undefined;

@@ -47,6 +47,8 @@ export interface Candidate {
   bundleCache: BundleCacheUse;
   /** The SDK that bundles and replays it: the project's own @temporalio/worker where it has one. */
   sdk: ReplaySdk;
+  /** What the workflows module exports, when known (bundled from source): named when a type is missing. */
+  workflowExports?: string[];
 }
 
 function trimCompilerMessage(err: unknown): string {
@@ -103,7 +105,7 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
   };
   const source = options.workflowsPath;
   const cacheDir = bundleCacheDir(options.bundleCache);
-  const candidate = (code: string, bundleCache: BundleCacheUse): Candidate => ({
+  const candidate = (code: string, bundleCache: BundleCacheUse, workflowExports: string[] | undefined): Candidate => ({
     source,
     bundleHash: hashCode(code),
     code,
@@ -111,20 +113,22 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
     ...codecModuleOf(options),
     bundleCache,
     sdk,
+    ...(workflowExports && { workflowExports }),
   });
   if (cacheDir) {
     const cached = readCachedBundle(cacheDir, inputs);
-    if (cached.hit) return candidate(cached.code, 'hit');
+    if (cached.hit) return candidate(cached.code, 'hit', cached.workflowExports);
   }
-  const code = await bundle(sdk, inputs, cacheDir);
-  return candidate(code, cacheDir ? 'miss' : 'off');
+  const { code, workflowExports } = await bundle(sdk, inputs, cacheDir);
+  return candidate(code, cacheDir ? 'miss' : 'off', workflowExports);
 }
 
 /** Runs webpack through the SDK; stores the result in the cache when there is one. */
-async function bundle(sdk: ReplaySdk, inputs: BundleInputs, cacheDir: string | undefined): Promise<string> {
+async function bundle(sdk: ReplaySdk, inputs: BundleInputs, cacheDir: string | undefined): Promise<{ code: string; workflowExports?: string[] }> {
   // Loaded here, not at the top: on a cache hit the main thread never loads the SDK's worker (~0.3 s).
   const { bundleWorkflowCode, DefaultLogger } = await loadSdkWorker(sdk);
-  const recording = cacheDir ? recordBundleInputs() : undefined;
+  // Recorded always: what the workflows module exports is used with or without the cache.
+  const recording = recordBundleInputs(inputs.workflowsPath);
   // Webpack's actual complaint arrives through the logger, not in the thrown error.
   const bundlerErrors: string[] = [];
   let code: string;
@@ -134,7 +138,7 @@ async function bundle(sdk: ReplaySdk, inputs: BundleInputs, cacheDir: string | u
       payloadConverterPath: inputs.payloadConverterPath,
       failureConverterPath: inputs.failureConverterPath,
       workflowInterceptorModules: inputs.interceptorModules,
-      webpackConfigHook: recording?.webpackConfigHook,
+      webpackConfigHook: recording.webpackConfigHook,
       logger: new DefaultLogger('ERROR', (entry) => {
         bundlerErrors.push([entry.message, ...Object.values(entry.meta ?? {}).map(String)].join('\n'));
       }),
@@ -146,8 +150,8 @@ async function bundle(sdk: ReplaySdk, inputs: BundleInputs, cacheDir: string | u
       : 'fix the compile error above, then run again';
     throw new BundleError(`the candidate workflow code does not bundle:\n${trimCompilerMessage(detail)}`, hint);
   }
-  if (cacheDir && recording) writeCachedBundle(cacheDir, inputs, code, recording);
-  return code;
+  if (cacheDir) writeCachedBundle(cacheDir, inputs, code, recording);
+  return { code, ...(recording.workflowExports && { workflowExports: recording.workflowExports }) };
 }
 
 function codecModuleOf(options: CandidateOptions): Pick<Candidate, 'codecModule'> {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { CandidateInfo, SdkInfo } from '../core/check-report.js';
 import { otherSdkOutcome, sdkOfHistory, type SdkKind } from '../core/sdk.js';
+import { withCandidateTypes } from '../core/verdict.js';
 import { UsageError } from '../errors.js';
 import { Channel } from '../util/channel.js';
 import { loadCandidate, type Candidate, type CandidateOptions } from './candidate.js';
@@ -159,9 +160,14 @@ export async function* replayCandidates(
 }
 
 function engine(c: Candidates, kind: SdkKind, items: AsyncIterable<ReplayItem> | Iterable<ReplayItem>, options: RoutedReplayOptions): AsyncIterable<ReplayItemResult> {
-  if (kind === 'python' && c.python) return replayAllPython(c.python, items, options);
-  if (kind === 'typescript' && c.typescript) return replayAll(c.typescript, items, options);
+  if (kind === 'python' && c.python) return namingTypes(replayAllPython(c.python, items, options), Object.keys(c.python.workflows).sort());
+  if (kind === 'typescript' && c.typescript) return namingTypes(replayAll(c.typescript, items, options), c.typescript.workflowExports);
   throw new Error(`no ${kind} candidate`);
+}
+
+/** A history whose type the candidate lacks is told which types it has. */
+async function* namingTypes(results: AsyncIterable<ReplayItemResult>, types: readonly string[] | undefined): AsyncGenerator<ReplayItemResult> {
+  for await (const r of results) yield r.verdict === 'missing-workflow-type' ? { ...r, ...withCandidateTypes(r, types) } : r;
 }
 
 /** A bounded hand-over queue: `push` waits while it is full, so routing never piles histories up. */

@@ -66,7 +66,11 @@ describe('failure messages for breaking changes, from real replays', () => {
     {
       change: 'a workflow type the candidate no longer exports',
       workflow: 'RetiredWorkflow',
-      expected: { verdict: 'missing-workflow-type', message: "workflow type 'RetiredWorkflow' is not exported by the candidate" },
+      expected: {
+        verdict: 'missing-workflow-type',
+        message:
+          "workflow type 'RetiredWorkflow' is not exported by the candidate; the candidate exports ActivityTypeWorkflow, ChildWorkflow, ChildrenRemovedWorkflow, ChildrenReorderedWorkflow, LocalActivityWorkflow, SleepWorkflow, wakeSignal",
+      },
     },
   ])('$change', ({ workflow, expected }) => {
     expect(results.get(workflow)).toMatchObject(expected);
