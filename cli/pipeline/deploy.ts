@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { planBlocks, summarizePlan, type Plan, type PlanPolicy, type PlanSummaryRow } from '../core/plan.js';
 import type { NudgeReport } from '../core/nudge.js';
-import { SafeDeployError, TemporalError } from '../errors.js';
+import { InterruptedError, SafeDeployError, TemporalError, type ExitCode } from '../errors.js';
 import { runRollout } from '../exec/rollout.js';
 import type { Log } from '../log.js';
 import type { TemporalHandle } from '../temporal/connection.js';
@@ -67,6 +67,22 @@ function applied(result: ApplyResult): number {
   return result.counts.done + result.counts.already;
 }
 
+/** apply reports a stop part-way in its result; for deploy it ends the step. */
+class ApplyStopped extends SafeDeployError {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+    hint?: string,
+  ) {
+    super(message, hint);
+  }
+}
+
+function throwIfStopped(result: ApplyResult): void {
+  if (result.interrupted) throw new InterruptedError(`interrupted (${result.notDone} execution(s) not done; run deploy again to resume)`);
+  if (result.error) throw new ApplyStopped(result.error.exitCode as ExitCode, `${result.error.message} (${result.notDone} execution(s) not done)`, result.error.hint ?? 'run deploy again to resume');
+}
+
 export async function runDeploy(input: DeployInput): Promise<DeployReport> {
   const { temporal, log } = input;
   const report: DeployReport = {
@@ -123,6 +139,7 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     current = 'protect';
     const protect = await runApply({ temporal, plan, phase: 'protect', journalPath: input.journalPath, candidate: input.candidate, signal: input.signal });
     report.counts.protected = applied(protect);
+    throwIfStopped(protect);
     if (protect.counts.failed > 0) {
       throw new TemporalError(`${protect.counts.failed} execution(s) could not be protected`, 'see the journal; run deploy again to retry before anything is rolled out');
     }
@@ -146,6 +163,7 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     current = 'upgrade';
     const upgrade = await runApply({ temporal, plan, phase: 'upgrade', journalPath: input.journalPath, candidate: input.candidate, signal: input.signal });
     report.counts.upgraded = applied(upgrade);
+    throwIfStopped(upgrade);
     const replanned = upgrade.counts.replanned;
     step('upgrade', upgrade.counts.failed > 0 ? 'failed' : 'done', `${report.counts.upgraded} execution(s) got auto_upgrade${replanned ? `, ${replanned} replanned (history grew)` : ''}${upgrade.counts.failed ? `, ${upgrade.counts.failed} failed` : ''}`);
 
