@@ -264,7 +264,6 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
         'pass --promote (or --wait-for-current if something else promotes it), or run `apply --phase upgrade` once the candidate is current',
       );
     };
-    if (upgrades && !input.dryRun) await candidateMustBeCurrent();
 
     const chunkSize = input.chunkSize ?? 500;
     const directMax = input.directMax ?? DEFAULT_DIRECT_MAX;
@@ -289,7 +288,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
 
       if (chunk.length <= directMax) {
         // Few: each one re-checked and changed at once, the window between the two one round trip.
-        if (chunk.some((e) => e.action === 'upgrade')) await candidateMustBeCurrent();
+        let current: Promise<void> | undefined;
         for await (const _ of mapConcurrent(
           chunk,
           async (e) => {
@@ -297,6 +296,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
             const ready = onVerified(e, v);
             if (!ready) return;
             if (v.status === 'ready') {
+              if (e.action === 'upgrade') await (current ??= candidateMustBeCurrent());
               record(e, 'started', { detail: `${overrideKey(e.targetOverride)} (direct)` });
               await setOverride(temporal, { workflowId: e.workflowId, runId: e.runId }, e.targetOverride, SAFE_DEPLOY_IDENTITY);
             }
