@@ -13,6 +13,7 @@ import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { describeDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution } from '../../cli/temporal/executions.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
+import { optionsUpdates } from '../helpers/apply-state.js';
 import { BIN, runCli, sampleWorkflows } from '../helpers/cli.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 
@@ -27,10 +28,6 @@ async function setUp(label: string, activityDelayMs: number): Promise<{ t: Tempo
 
 const conn = (s: Scenario) => ['--address', s.address, '--namespace', s.namespace];
 
-async function optionsUpdates(t: TemporalHandle, workflowId: string): Promise<number> {
-  const h = await t.client.workflow.getHandle(workflowId).fetchHistory();
-  return (h.events ?? []).filter((e) => e.workflowExecutionOptionsUpdatedEventAttributes).length;
-}
 
 describe('apply: an execution that advanced since the plan is replayed again', () => {
   let env: Awaited<ReturnType<typeof setUp>>;
@@ -70,6 +67,7 @@ describe('apply: an execution that advanced since the plan is replayed again', (
 
 describe('apply: dry run, killed halfway, resumed', () => {
   let env: Awaited<ReturnType<typeof setUp>>;
+  let v2: SampleWorker | undefined;
   const ids: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-resume-'));
   const plan = join(dir, 'plan.json');
@@ -88,6 +86,7 @@ describe('apply: dry run, killed halfway, resumed', () => {
     expect(r.exitCode, r.stderr).toBe(0);
   });
   afterAll(async () => {
+    await v2?.stop();
     await env?.worker.stop();
     await env?.t.close();
   });
@@ -100,7 +99,17 @@ describe('apply: dry run, killed halfway, resumed', () => {
     for (const id of ids) expect(await optionsUpdates(env.t, id)).toBe(0);
   });
 
+  it('refuses to upgrade while the candidate is not current: exit 2, nothing changed', async () => {
+    const r = await runCli(['apply', plan, '--phase', 'upgrade', ...conn(env.s)]);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/is not the current version of .* \(current: .*:v1\)/);
+    expect(r.stdout).toMatch(/--promote .*--wait-for-current/);
+    for (const id of ids) expect(await optionsUpdates(env.t, id)).toBe(0);
+  });
+
   it('killed after its first change, then run again: finishes, each execution changed once, journal complete', async () => {
+    v2 = await startWorker(env.s, 'v2');
+    await promoteCandidate({ temporal: env.t, deployment: env.s.deploymentName, buildId: 'v2' });
     const child = execa('node', [BIN, 'apply', plan, '--chunk-size', '1', ...conn(env.s)], { reject: false });
     await eventually('the first change journaled', async () => existsSync(journal) && readFileSync(journal, 'utf8').includes('"status":"done"'), 60_000);
     child.kill('SIGKILL');
@@ -136,7 +145,7 @@ describe('apply: dry run, killed halfway, resumed', () => {
     expect(blocked.exitCode).toBe(1);
     expect(JSON.parse(blocked.stdout)).toMatchObject({ verdict: 'blocked', counts: { executions: 6 } });
     expect(existsSync(marker)).toBe(false);
-    expect((await describeDeployment(env.t, env.s.deploymentName))?.currentVersion).toBe(`${env.s.deploymentName}:v1`);
+    expect((await describeDeployment(env.t, env.s.deploymentName))?.currentVersion).toBe(`${env.s.deploymentName}:v2`);
     for (const id of ids) expect(await optionsUpdates(env.t, id)).toBe(1);
   });
 });
