@@ -86,4 +86,42 @@ describe('apply and check while the server is frozen or lost', () => {
       expect((await describeExecution(t as TemporalHandle, { workflowId: id, runId: '' })).override).toEqual({ kind: 'auto_upgrade' });
     }
   }, 240_000);
+
+  it('killed (SIGKILL) while apply polls its batch, restarted on its db file: exit 3 with a partial report, then the re-run finishes', async () => {
+    const more: string[] = [];
+    for (let i = 0; i < N; i++) more.push((await (t as TemporalHandle).client.workflow.start('ResearchWorkflow', { taskQueue: s.taskQueue, workflowId: `${s.taskQueue}-more-${i}`, args: [`m${i}`] })).workflowId);
+    // Started on v2 (current now): pinned there, so plan them for a v2-compatible build v2b.
+    for (const id of more) await eventually('at the gate', async () => (await t?.client.workflow.getHandle(id).query<string>('status')) === 'awaiting_proceed');
+    await eventually('visible', async () => (await t?.client.workflow.count(`TemporalWorkerDeployment = '${s.deploymentName}' AND ExecutionStatus = 'Running'`))?.count === 2 * N);
+    const plan2 = join(dir, 'plan2.json');
+    const journal2 = `${plan2}.journal.jsonl`;
+    const r = await runCli(['plan', '--deployment', s.deploymentName, '--candidate-build-id', 'v2b', '--workflows', sampleWorkflows('v2'), '--out', plan2, '--address', s.address, '--namespace', s.namespace]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    workers.push(await startWorker(s, 'v2', { buildId: 'v2b' }));
+    await promoteCandidate({ temporal: t as TemporalHandle, deployment: s.deploymentName, buildId: 'v2b' });
+    const upgrades = (JSON.parse(readFileSync(plan2, 'utf8')) as { executions: { workflowId: string; action: string }[] }).executions.filter((e) => e.action === 'upgrade').map((e) => e.workflowId);
+    expect(upgrades.sort()).toEqual([...more].sort());
+
+    const apply = run(['apply', plan2, '--phase', 'upgrade', '--direct-max', '0', '--rps', '1', '--output', 'json', ...conn()]);
+    await eventually('the batch journaled as started', async () => existsSync(journal2) && readFileSync(journal2, 'utf8').includes('"status":"started"'), 60_000);
+    await t?.close();
+    t = undefined;
+    process.kill(server.pid as number, 'SIGKILL');
+    await server.exited;
+    const out = await apply;
+    expect(out.exitCode, String(out.stderr)).toBe(3);
+    const partial = JSON.parse(String(out.stdout)) as ApplyJson;
+    expect(partial.error?.message).toMatch(/cannot reach Temporal/);
+    expect(partial.next).toMatch(/run apply again to resume/);
+
+    server = await startDevServer({ dbFilename: db, port: Number(s.address.split(':')[1]) });
+    t = await connect(resolveConnection({ address: server.address, namespace: server.namespace }, {}));
+    const again = await runCli(['apply', plan2, '--phase', 'upgrade', '--output', 'json', '--address', s.address, '--namespace', s.namespace]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const latest = latestByWorkflow(journal2);
+    for (const id of more) {
+      expect(['done', 'already'], id).toContain(latest.get(id)?.status);
+      expect(await optionsUpdates(t, id), id).toBe(1);
+    }
+  }, 300_000);
 });
