@@ -8,7 +8,7 @@ import type { ApplyPhase } from '../pipeline/apply.js';
 import type { ConnectionFlags } from '../temporal/connection.js';
 import { durationOption, outputOption, parsePercentages, parsePositiveInt, type CommandContext } from './common.js';
 
-function parseNonNegativeInt(raw: string): number {
+export function parseNonNegativeInt(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, 0 or more');
   return n;
