@@ -3,7 +3,7 @@
  * variables, which beat the TOML profile (@temporalio/envconfig). Secrets never leave this module
  * except inside the connection options; `describeConnection` is what reports may show.
  */
-import { accessSync, constants } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { UsageError } from '../errors.js';
@@ -83,17 +83,22 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     ['server CA certificate', profile.tls?.serverCACert],
   ] as const) {
     const path = file && 'path' in file ? file.path : undefined;
-    if (path) assertReadable(path, what);
+    if (path) assertPemFile(path, what);
   }
   return { address: profile.address as string, namespace: profile.namespace as string, profile, serverTimeoutMs: flags.serverTimeout ?? DEFAULT_SERVER_TIMEOUT_MS };
 }
 
-function assertReadable(path: string, what: string): void {
+/** A TLS file must be there, readable, and PEM (grpc accepts a garbage CA file and fails every handshake). */
+function assertPemFile(path: string, what: string): void {
+  let text: string;
   try {
-    accessSync(path, constants.R_OK);
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
     throw new UsageError(`the TLS ${what} file ${path} ${why}`, 'check --tls-cert-path / --tls-key-path / --tls-ca-path (or the profile\'s tls paths)');
+  }
+  if (!text.includes('-----BEGIN ')) {
+    throw new UsageError(`the TLS ${what} file ${path} is not a PEM file (no -----BEGIN line)`, 'pass the PEM-encoded certificate / key');
   }
 }
 

@@ -54,6 +54,13 @@ describe('apply: an execution that advanced since the plan is replayed again', (
     expect(execution).toMatchObject({ action: 'upgrade', receipt: { verdict: 'compatible' } });
 
     await eventually('second research step scheduled', async () => (await scheduledSteps()) >= 2, 30_000);
+    // Without a candidate it cannot be replayed again: replanned, and the message says how to reconsider it.
+    const blind = await runCli(['apply', plan, '--output', 'json', ...conn(s)]);
+    expect(blind.exitCode, blind.stderr).toBe(0);
+    expect((JSON.parse(blind.stdout) as { entries: { status: string; detail?: string }[] }).entries).toEqual([
+      expect.objectContaining({ status: 'replanned', detail: expect.stringMatching(/no candidate given to replay it again \(run apply again with --workflows or --bundle to reconsider it\)/) }),
+    ]);
+    // Given the candidate, a later apply reconsiders that `replanned` entry.
     const applied = await runCli(['apply', plan, '--workflows', sampleWorkflows('v3'), '--output', 'json', ...conn(s)]);
     expect(applied.exitCode, applied.stderr).toBe(0);
     const report = JSON.parse(applied.stdout) as { counts: Record<string, number>; entries: { status: string; detail?: string }[] };
