@@ -31,7 +31,8 @@ const conn = (s: Scenario) => ['--address', s.address, '--namespace', s.namespac
 
 describe('apply: an execution that advanced since the plan is replayed again', () => {
   let env: Awaited<ReturnType<typeof setUp>>;
-  beforeAll(async () => (env = await setUp('race', 5000)));
+  // Slow enough that the plan (a replay, under load on shared CI machines) is done before the first step ends.
+  beforeAll(async () => (env = await setUp('race', 15000)));
   afterAll(async () => {
     await env?.worker.stop();
     await env?.t.close();
@@ -53,7 +54,7 @@ describe('apply: an execution that advanced since the plan is replayed again', (
     const execution = (JSON.parse(readFileSync(plan, 'utf8')) as { executions: { action: string; receipt: { verdict: string } }[] }).executions[0];
     expect(execution).toMatchObject({ action: 'upgrade', receipt: { verdict: 'compatible' } });
 
-    await eventually('second research step scheduled', async () => (await scheduledSteps()) >= 2, 30_000);
+    await eventually('second research step scheduled', async () => (await scheduledSteps()) >= 2, 60_000);
     // Without a candidate it cannot be replayed again: replanned, and the message says how to reconsider it.
     const blind = await runCli(['apply', plan, '--output', 'json', ...conn(s)]);
     expect(blind.exitCode, blind.stderr).toBe(0);
