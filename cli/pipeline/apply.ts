@@ -51,6 +51,9 @@ export function phaseActions(phase: ApplyPhase): Action[] {
 /** Up to this many changes in a chunk go out one by one (UpdateWorkflowExecutionOptions), each right after its re-check. */
 export const DEFAULT_DIRECT_MAX = 20;
 
+/** How long the read-back waits for our override's event to reach the history (see confirmUpgrade). */
+const OVERRIDE_EVENT_WAIT_MS = 30_000;
+
 export interface ApplyInput {
   temporal: TemporalHandle;
   plan: Plan;
@@ -227,10 +230,23 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     /** The invariant, read back from the history: every event before our override was replayed on the candidate. */
     const confirmUpgrade = async (r: Ready, jobId?: string): Promise<void> => {
       const { e } = r;
-      const history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: 0 });
-      const set = lastAutoUpgradeOverride(history, SAFE_DEPLOY_IDENTITY);
       const ok = r.already ? 'already' : 'done';
-      if (!set || set.lastEventBefore <= r.replayedThrough) return settle(e, ok, { ...(jobId && { jobId }) });
+      // The server writes an options update that arrives during a workflow task after that task's
+      // events: until the task completes, our override is in effect but not yet in the history.
+      const waitUntil = Date.now() + OVERRIDE_EVENT_WAIT_MS;
+      let history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: 0 });
+      let set = lastAutoUpgradeOverride(history, SAFE_DEPLOY_IDENTITY);
+      while (!set && !r.already && Date.now() < waitUntil && !input.signal?.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: 0 });
+        set = lastAutoUpgradeOverride(history, SAFE_DEPLOY_IDENTITY);
+      }
+      if (!set && r.already) return settle(e, ok);
+      if (set && set.lastEventBefore <= r.replayedThrough) return settle(e, ok, { ...(jobId && { jobId }) });
+      if (!set) {
+        // Cannot tell what ran before it: the safe side is to take it back.
+        return revert(r, jobId, `our override is still not in the history after ${OVERRIDE_EVENT_WAIT_MS / 1000}s (a workflow task in flight)`, { events: history.events ?? [] });
+      }
       const arrived = `events ${r.replayedThrough + 1}-${set.lastEventBefore} arrived between the replay and our override (event ${set.eventId})`;
       const prefix = { events: (history.events ?? []).slice(0, set.index) };
       const verdict = await replay(e, prefix);
@@ -238,12 +254,17 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
         const decision = decide({ workflowType: e.workflowType, state: e.state, verdict, candidateVersion: plan.candidate.version, policy: plan.policy });
         if (decision.action === 'upgrade') return settle(e, ok, { ...(jobId && { jobId }), detail: `${arrived}; replayed them at once: ${verdict}` });
       }
-      const now = await describeExecutionIfExists(temporal, { workflowId: e.workflowId, runId: e.runId });
-      const version = historyFacts(prefix).version ?? now?.version ?? e.state.version;
       const why = verdict ? `the candidate does not replay them: ${verdict}` : 'no candidate given to replay them';
-      if (!version) return settle(e, 'failed', { detail: `${arrived}; ${why}; no version known to pin it back to: set its override by hand` });
+      return revert(r, jobId, `${arrived}; ${why}`, prefix);
+    };
+
+    /** Our auto_upgrade override, taken back: PINNED on the build it ran on. */
+    const revert = async ({ e }: Ready, jobId: string | undefined, why: string, before: HistoryLike): Promise<void> => {
+      const now = await describeExecutionIfExists(temporal, { workflowId: e.workflowId, runId: e.runId });
+      const version = historyFacts(before).version ?? now?.version ?? e.state.version;
+      if (!version) return settle(e, 'failed', { detail: `${why}; no version known to pin it back to: set its override by hand` });
       await setOverride(temporal, { workflowId: e.workflowId, runId: e.runId }, { kind: 'pinned', version }, SAFE_DEPLOY_IDENTITY);
-      settle(e, 'reverted', { ...(jobId && { jobId }), detail: `${arrived}; ${why}: set back to PINNED on ${version}` });
+      settle(e, 'reverted', { ...(jobId && { jobId }), detail: `${why}: set back to PINNED on ${version}` });
     };
 
     const readBack = async (r: Ready, target: string, jobId?: string): Promise<void> => {
