@@ -68,7 +68,12 @@ describe('apply: executions signalled while their upgrade is sent', () => {
     const latest = latestByWorkflow(journal);
     // Read back once every execution has finished: an options update that arrives while a workflow
     // task is in flight is written to the history only after that task completes.
-    for (const id of ids) await t.client.workflow.getHandle(`${s.taskQueue}-${id}`).result();
+    for (const id of ids) {
+      const h = t.client.workflow.getHandle(`${s.taskQueue}-${id}`);
+      const finished = await Promise.race([h.result().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 60_000))]);
+      const trace = async () => (await historyEvents(t, h.workflowId)).map((x) => `${x.eventId} ${x.eventType}${x.workflowTaskStartedEventAttributes ? `(${x.workflowTaskStartedEventAttributes.identity})` : ''}${x.workflowTaskTimedOutEventAttributes ? `(${x.workflowTaskTimedOutEventAttributes.timeoutType})` : ''}`).join(', ');
+      expect(finished, `${id} did not finish (journal: ${JSON.stringify(latest.get(h.workflowId))}): ${finished || (await trace())}`).toBe(true);
+    }
     let reverted = 0;
     for (const e of planned.executions) {
       const entry = latest.get(e.workflowId);
@@ -94,5 +99,5 @@ describe('apply: executions signalled while their upgrade is sent', () => {
     // The race happened (the batch is throttled to 2/s; the signals all went out at once).
     expect(reverted).toBeGreaterThan(0);
     process.stderr.write(`race: ${reverted} of ${N} reverted, ${N - reverted} upgraded cleanly\n`);
-  }, 240_000);
+  }, 480_000);
 });
