@@ -33,6 +33,7 @@ import {
 import { fetchHistory } from '../temporal/histories.js';
 import { loadCandidates, replayCandidates, type Candidates, type CandidatesOptions } from '../temporal/candidates.js';
 import { mapConcurrent } from '../util/concurrency.js';
+import { groupBy } from '../util/group-by.js';
 import { acquireJournalLock, openJournal } from './journal-file.js';
 
 export type ApplyPhase = 'protect' | 'upgrade' | 'all';
@@ -337,13 +338,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
         if (r) (v.status === 'ready' ? ready : alreadyUpgraded).push(r);
       }
       for (const r of alreadyUpgraded) await confirmUpgrade(r);
-      const groups = new Map<string, Ready[]>();
-      for (const r of ready) {
-        const key = overrideKey(r.e.targetOverride);
-        const group = groups.get(key);
-        if (group) group.push(r);
-        else groups.set(key, [r]);
-      }
+      const groups = groupBy(ready, (r) => overrideKey(r.e.targetOverride));
       for (const [target, group] of groups) {
         if (input.signal?.aborted) throw new InterruptedError('interrupted');
         const first = group[0]?.e as PlannedExecution;

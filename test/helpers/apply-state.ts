@@ -1,7 +1,7 @@
 /** What the server says about executions after apply: read back to compare with the journal. */
 import { readFileSync } from 'node:fs';
 import type { temporal } from '@temporalio/proto';
-import { latestEntries, parseJournal, type JournalEntry } from '../../cli/core/journal.js';
+import { latestEntries, parseApplyJournal, type JournalEntry } from '../../cli/core/journal.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
 
 export async function historyEvents(t: TemporalHandle, workflowId: string): Promise<temporal.api.history.v1.IHistoryEvent[]> {
@@ -13,7 +13,7 @@ export async function optionsUpdates(t: TemporalHandle, workflowId: string): Pro
 }
 
 export function journalEntries(path: string): JournalEntry[] {
-  return parseJournal(readFileSync(path, 'utf8')).entries;
+  return parseApplyJournal(readFileSync(path, 'utf8')).entries;
 }
 
 /** The last journal entry per workflow ID. */

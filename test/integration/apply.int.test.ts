@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestEntries, parseJournal } from '../../cli/core/journal.js';
+import { latestEntries, parseApplyJournal } from '../../cli/core/journal.js';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { describeDeployment } from '../../cli/temporal/deployments.js';
@@ -122,12 +122,12 @@ describe('apply: dry run, killed halfway, resumed', () => {
     await eventually('the first change journaled', async () => existsSync(journal) && readFileSync(journal, 'utf8').includes('"status":"done"'), 60_000);
     child.kill('SIGKILL');
     await child;
-    const before = parseJournal(readFileSync(journal, 'utf8')).entries;
+    const before = parseApplyJournal(readFileSync(journal, 'utf8')).entries;
     expect(before.filter((e) => e.status === 'done').length).toBeLessThan(6);
 
     const again = await runCli(['apply', plan, '--chunk-size', '1', '--output', 'json', ...conn(env.s)]);
     expect(again.exitCode, again.stderr).toBe(0);
-    const latest = latestEntries(parseJournal(readFileSync(journal, 'utf8')).entries);
+    const latest = latestEntries(parseApplyJournal(readFileSync(journal, 'utf8')).entries);
     expect(latest.size).toBe(6);
     for (const e of latest.values()) expect(['done', 'already']).toContain(e.status);
     for (const id of ids) {
