@@ -24,3 +24,19 @@ export function latestByWorkflow(path: string): Map<string, JournalEntry> {
 export function workflowTaskFailures(events: temporal.api.history.v1.IHistoryEvent[]): number {
   return events.filter((e) => e.workflowTaskFailedEventAttributes).length;
 }
+
+/**
+ * The window a change was exposed to the race, per execution: from the journal's `started` line
+ * (written right after the re-check) to the server's time on our override's event. Printed by
+ * the tests for the README's "which is narrower" figure; never asserted.
+ */
+export async function overrideWindowsMs(t: TemporalHandle, journalPath: string): Promise<number[]> {
+  const started = new Map(journalEntries(journalPath).filter((e) => e.status === 'started' && e.action === 'upgrade').map((e) => [e.workflowId, Date.parse(e.at)]));
+  const windows: number[] = [];
+  for (const [workflowId, at] of started) {
+    const event = (await historyEvents(t, workflowId)).find((x) => x.workflowExecutionOptionsUpdatedEventAttributes?.versioningOverride?.autoUpgrade);
+    const seconds = Number(event?.eventTime?.seconds ?? 0);
+    if (event) windows.push(seconds * 1000 + Math.round((event.eventTime?.nanos ?? 0) / 1e6) - at);
+  }
+  return windows.sort((a, b) => a - b);
+}

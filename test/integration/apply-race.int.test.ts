@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
-import { historyEvents, latestByWorkflow, workflowTaskFailures } from '../helpers/apply-state.js';
+import { historyEvents, latestByWorkflow, overrideWindowsMs, workflowTaskFailures } from '../helpers/apply-state.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 
@@ -98,6 +98,6 @@ describe('apply: executions signalled while their upgrade is sent', () => {
     expect(reverted).toBe(report.counts.reverted);
     // The race happened (the batch is throttled to 2/s; the signals all went out at once).
     expect(reverted).toBeGreaterThan(0);
-    process.stderr.write(`race: ${reverted} of ${N} reverted, ${N - reverted} upgraded cleanly\n`);
+    process.stderr.write(`race: ${reverted} of ${N} reverted, ${N - reverted} upgraded cleanly; re-check-to-override window (batch, --rps 2): ${(await overrideWindowsMs(t, journal)).join(', ')} ms\n`);
   }, 480_000);
 });

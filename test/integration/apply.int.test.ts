@@ -13,7 +13,7 @@ import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { describeDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution } from '../../cli/temporal/executions.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
-import { optionsUpdates } from '../helpers/apply-state.js';
+import { optionsUpdates, overrideWindowsMs } from '../helpers/apply-state.js';
 import { BIN, runCli, sampleWorkflows } from '../helpers/cli.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 
@@ -134,6 +134,8 @@ describe('apply: dry run, killed halfway, resumed', () => {
       expect(await optionsUpdates(env.t, id), id).toBe(1);
       expect((await describeExecution(env.t, { workflowId: id, runId: '' })).override).toEqual({ kind: 'auto_upgrade' });
     }
+
+    process.stderr.write(`direct: re-check-to-override window per execution: ${(await overrideWindowsMs(env.t, journal)).join(', ')} ms\n`);
 
     const third = await runCli(['apply', plan, '--output', 'json', ...conn(env.s)]);
     expect((JSON.parse(third.stdout) as { entries: unknown[] }).entries).toEqual([]);
