@@ -80,7 +80,7 @@ describe('apply: malformed plans, two writers, a kill mid-batch, a torn journal'
 
     const second = await runCli(['apply', plan, '--phase', 'upgrade', ...conn()]);
     expect(second.exitCode).toBe(2);
-    expect(second.stderr).toContain(`being applied by another safe-deploy (PID ${first.pid}`);
+    expect(second.stderr).toContain(`is in use by another safe-deploy (PID ${first.pid}`);
 
     process.kill(first.pid as number, 'SIGKILL');
     await first;
