@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parsePlan, PlanFormatError, type Plan } from '../core/plan.js';
-import { ExitCode, InputError } from '../errors.js';
+import { ExitCode, InputError, SafeDeployError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
 import type { ApplyPhase } from '../pipeline/apply.js';
 import type { ConnectionFlags } from '../temporal/connection.js';
 import { durationOption, outputOption, parsePercentages, parsePositiveInt, type CommandContext } from './common.js';
+
+export function parseNonNegativeInt(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, 0 or more');
+  return n;
+}
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
 
 export interface RolloutGateFlags {
@@ -21,6 +27,7 @@ interface ApplyFlags extends ConnectionFlags, CandidateFlags, RolloutGateFlags {
   phase: ApplyPhase;
   journal?: string;
   chunkSize: number;
+  directMax: number;
   rps?: number;
   dryRun?: boolean;
   output: OutputFormat;
@@ -60,6 +67,7 @@ export function registerApply(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--phase <phase>', 'protect (before the candidate is current), upgrade (after), or all').choices(['protect', 'upgrade', 'all']).default('all'))
     .option('--journal <file>', 'journal file (default: <plan>.journal.jsonl)')
     .option('--chunk-size <n>', 'executions per batch operation', parsePositiveInt, 500)
+    .option('--direct-max <n>', 'chunks of at most n changes are sent one by one, each right after its re-check, instead of as a batch job (0: always batch)', parseNonNegativeInt, 20)
     .option('--rps <n>', 'batch operations per second on the server (maxOperationsPerSecond)', parsePositiveInt)
     .option('--dry-run', 'show what would change; change nothing');
   addRolloutGateOptions(command);
@@ -91,21 +99,33 @@ async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
         candidate: hasCandidate(flags) ? candidateOptions(flags) : undefined,
         dryRun: flags.dryRun,
         chunkSize: flags.chunkSize,
+        directMax: flags.directMax,
         rps: flags.rps,
         signal,
         onBatchProgress: (p) => log.info(`batch ${p.jobId}: ${p.state} ${p.complete}/${p.total}${p.failure ? `, ${p.failure} failed` : ''}`),
+        onNote: (m) => log.warn(m),
       });
     const gate = flags.phase === 'all' ? rolloutGate(flags) : undefined;
     let result = await run(gate ? 'protect' : flags.phase);
-    if (gate && !result.interrupted) {
+    if (gate && !result.interrupted && !result.error) {
+      let gateFailed = false;
       if (!flags.dryRun) {
         const { deployment, candidate } = plan;
-        await passRolloutGate({ temporal, deployment, buildId: candidate.buildId, gate, ramp: flags.ramp, rampIntervalMs: flags.rampInterval, timeoutMs: flags.timeout, signal, onStep: (m) => log.info(m) });
+        try {
+          await passRolloutGate({ temporal, deployment, buildId: candidate.buildId, gate, ramp: flags.ramp, rampIntervalMs: flags.rampInterval, timeoutMs: flags.timeout, signal, onStep: (m) => log.info(m) });
+        } catch (err) {
+          if (!(err instanceof SafeDeployError)) throw err;
+          gateFailed = true;
+          if (signal.aborted) result.interrupted = true;
+          else result.error = { message: err.message, ...(err.hint && { hint: err.hint }), exitCode: err.exitCode };
+          result.notes.push(`stopped at --${gate}: nothing was upgraded`);
+        }
       }
-      result = mergeApplyResults(result, await run('upgrade'));
+      if (!gateFailed) result = mergeApplyResults(result, await run('upgrade'));
     }
     reportApply(flags.output, plan, result, Boolean(flags.dryRun), journalPath);
     if (result.interrupted) return ExitCode.interrupted;
+    if (result.error) return result.error.exitCode as ExitCode;
     return result.counts.failed > 0 ? ExitCode.infrastructure : ExitCode.ok;
   } finally {
     await temporal.close();

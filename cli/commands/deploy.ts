@@ -3,7 +3,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
 import type { ConnectionFlags } from '../temporal/connection.js';
-import { addRolloutGateOptions, type RolloutGateFlags } from './apply.js';
+import { addRolloutGateOptions, parseNonNegativeInt, type RolloutGateFlags } from './apply.js';
 import { addReplayOptions } from './check.js';
 import { durationOption, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
@@ -12,6 +12,9 @@ import { addPolicyOptions, policyFrom, type PolicyFlags } from './plan.js';
 interface DeployFlags extends ConnectionFlags, CandidateFlags, PolicyFlags, RolloutGateFlags {
   deployment: string;
   rollout?: string;
+  rerunRollout?: boolean;
+  directMax: number;
+  rps?: number;
   nudgeConfirmTimeout: number;
   nudgeRps: number;
   planOut?: string;
@@ -33,6 +36,9 @@ export function registerDeploy(program: Command, ctx: CommandContext): void {
     )
     .requiredOption('--deployment <name>', 'the Worker Deployment')
     .option('--rollout <command>', 'shell command that rolls out the candidate workers (e.g. helm upgrade --install ... --wait)')
+    .option('--rerun-rollout', 'run the rollout again even if an earlier run of this deploy (same plan) recorded it done')
+    .option('--direct-max <n>', 'apply: chunks of at most n changes are sent one by one instead of as a batch job (0: always batch)', parseNonNegativeInt, 20)
+    .option('--rps <n>', 'apply: batch operations per second on the server', parsePositiveInt)
     .option('--nudge-confirm-timeout <duration>', 'how long to wait for nudged executions to move', durationOption, 120_000)
     .option('--nudge-rps <n>', 'nudge signals per second', parsePositiveInt, 10)
     .option('--plan-out <file>', 'where to keep the plan (default: safe-deploy-plan-<build-id>.json)')
@@ -73,6 +79,9 @@ async function deploy(flags: DeployFlags): Promise<number> {
       candidate: candidateOptions(flags),
       policy: policyFrom(flags),
       rollout: flags.rollout,
+      rerunRollout: flags.rerunRollout,
+      directMax: flags.directMax,
+      rps: flags.rps,
       promote: flags.promote,
       waitForCurrent: flags.waitForCurrent,
       ramp: flags.ramp,

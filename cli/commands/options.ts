@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import type { ConnectionFlags } from '../temporal/connection.js';
 import type { CandidatesOptions } from '../temporal/candidates.js';
-import { collect } from './common.js';
+import { collect, durationOption } from './common.js';
 
 /** The Temporal CLI's connection flags; each falls back to its TEMPORAL_* variable, then the profile. */
 export function addConnectionOptions(command: Command): Command {
@@ -16,12 +16,13 @@ export function addConnectionOptions(command: Command): Command {
     .option('--tls-ca-path <file>', 'server CA certificate [env TEMPORAL_TLS_SERVER_CA_CERT_PATH]')
     .option('--tls-server-name <name>', 'server name to verify [env TEMPORAL_TLS_SERVER_NAME]')
     .option('--profile <name>', 'profile in the Temporal config file [env TEMPORAL_PROFILE]')
-    .option('--config-file <file>', 'Temporal TOML config file [env TEMPORAL_CONFIG_FILE]');
+    .option('--config-file <file>', 'Temporal TOML config file [env TEMPORAL_CONFIG_FILE]')
+    .option('--server-timeout <duration>', 'give up on an unresponsive Temporal server after this long (the deadline of every call; waits end with exit 3 and a partial report)', durationOption, 60_000);
 }
 
 export function connectionFlags(flags: ConnectionFlags): ConnectionFlags {
-  const { address, namespace, apiKey, tls, tlsCertPath, tlsKeyPath, tlsCaPath, tlsServerName, profile, configFile } = flags;
-  return { address, namespace, apiKey, tls, tlsCertPath, tlsKeyPath, tlsCaPath, tlsServerName, profile, configFile };
+  const { address, namespace, apiKey, tls, tlsCertPath, tlsKeyPath, tlsCaPath, tlsServerName, profile, configFile, serverTimeout } = flags;
+  return { address, namespace, apiKey, tls, tlsCertPath, tlsKeyPath, tlsCaPath, tlsServerName, profile, configFile, serverTimeout };
 }
 
 export interface CandidateFlags {

@@ -122,6 +122,47 @@ describe('plans', () => {
   it('refuses a plan of another schema version or with parts missing', () => {
     expect(() => parsePlan({ ...plan, schemaVersion: 2 })).toThrow(/schemaVersion 2 is not supported/);
     expect(() => parsePlan({ ...plan, candidate: undefined })).toThrow(/missing/);
-    expect(parsePlan(plan).deployment).toBe('d');
+  });
+});
+
+describe('parsePlan validates the whole plan before anything acts on it', () => {
+  const entry = (over: Record<string, unknown> = {}) => ({
+    workflowId: 'wf-1',
+    runId: 'r1',
+    workflowType: 'Research',
+    state: { behavior: 'PINNED', version: 'd:v1' },
+    effectiveBehavior: 'PINNED',
+    receipt: { runId: 'r1', lastEventId: '12', bundleHash: 'sha256:x', verdict: 'compatible' },
+    action: 'upgrade',
+    targetOverride: { kind: 'auto_upgrade' },
+    reason: 'replays',
+    ...over,
+  });
+  const planWith = (over: Record<string, unknown> = {}, executions: unknown[] = [entry()]) => ({
+    schemaVersion: 1,
+    createdAt: '2026-11-21T00:00:00Z',
+    deployment: 'd',
+    candidate: { buildId: 'v2', version: 'd:v2', bundleHash: 'sha256:x', source: 'w.ts' },
+    policy,
+    executions,
+    ...over,
+  });
+  const cases: [string, unknown, RegExp][] = [
+    ['schemaVersion as a string', planWith({ schemaVersion: '1' }), /schemaVersion "1" \(a string\) is not supported \(expected the number 1\)/],
+    ['candidate.buildId edited away from candidate.version', planWith({ candidate: { buildId: 'v9', version: 'd:v2', bundleHash: 'sha256:x', source: 'w' } }), /candidate.version d:v2 does not match deployment d and candidate.buildId v9/],
+    ['an unknown action', planWith({}, [entry(), entry({ workflowId: 'wf-2', action: 'upgradee' })]), /executions\[1\] \(wf-2\): unknown action "upgradee"/],
+    ['a pinned target with no version', planWith({}, [entry({ action: 'protect-pin', targetOverride: { kind: 'pinned' } })]), /executions\[0\] \(wf-1\): protect-pin needs targetOverride/],
+    ['a pin onto another deployment', planWith({}, [entry({ action: 'protect-pin', targetOverride: { kind: 'pinned', version: 'other:v1' } })]), /not a version of d/],
+    ['an upgrade with a pinned target', planWith({}, [entry({ targetOverride: { kind: 'pinned', version: 'd:v1' } })]), /an upgrade needs targetOverride/],
+    ['a clear with a target', planWith({}, [entry({ action: 'protect-clear-override' })]), /protect-clear-override takes no targetOverride/],
+    ['a receipt without last event', planWith({}, [entry({ receipt: { verdict: 'compatible' } })]), /receipt/],
+    ['the same execution twice', planWith({}, [entry(), entry()]), /executions\[1\] \(wf-1\): the same execution is planned twice/],
+    ['an entry that is not an object', planWith({}, [null]), /executions\[0\]: not an object/],
+  ];
+  it.each(cases)('refuses %s, naming the entry', (_name, input, message) => {
+    expect(() => parsePlan(input)).toThrow(message);
+  });
+  it('accepts a well-formed plan', () => {
+    expect(parsePlan(planWith()).executions).toHaveLength(1);
   });
 });

@@ -213,15 +213,67 @@ export function planBlocks(plan: Pick<Plan, 'executions'>): boolean {
 
 export class PlanFormatError extends Error {}
 
-/** Validates a plan read from disk (schema version first: a plan from another version is refused). */
+const ACTIONS: readonly Action[] = ['none', 'upgrade', 'protect-clear-override', 'protect-pin', 'keep-pinned', 'nudge', 'block'];
+const BEHAVIORS: readonly VersioningBehavior[] = ['PINNED', 'AUTO_UPGRADE', 'UNVERSIONED'];
+const VERSION = /^[^:]+:.+$/;
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+/** What is wrong with one planned execution, or undefined: the override must be the one its action sets. */
+function executionProblem(e: Partial<PlannedExecution>, deployment: string): string | undefined {
+  if (!isText(e.workflowId)) return 'workflowId is missing';
+  if (typeof e.runId !== 'string') return 'runId is missing';
+  if (!isText(e.workflowType)) return 'workflowType is missing';
+  if (!e.action || !ACTIONS.includes(e.action)) return `unknown action ${JSON.stringify(e.action)} (expected one of ${ACTIONS.join(', ')})`;
+  if (!e.state || typeof e.state !== 'object' || !BEHAVIORS.includes(e.state.behavior)) return 'state.behavior is missing or unknown';
+  if (!e.receipt || !/^\d+$/.test(String(e.receipt.lastEventId ?? '')) || !isText(e.receipt.verdict)) return 'receipt (lastEventId, verdict) is missing or malformed';
+  const target = e.targetOverride as Partial<VersioningOverride> | undefined;
+  switch (e.action) {
+    case 'upgrade':
+      if (target?.kind !== 'auto_upgrade') return 'an upgrade needs targetOverride {"kind":"auto_upgrade"}';
+      break;
+    case 'protect-pin': {
+      const version = (target as { version?: unknown } | undefined)?.version;
+      if (target?.kind !== 'pinned' || !isText(version) || !VERSION.test(version)) return 'protect-pin needs targetOverride {"kind":"pinned","version":"<deployment>:<build id>"}';
+      if (!version.startsWith(`${deployment}:`)) return `protect-pin targets ${version}, which is not a version of ${deployment}`;
+      break;
+    }
+    default:
+      if (target !== undefined) return `${e.action} takes no targetOverride`;
+  }
+  return undefined;
+}
+
+/**
+ * Validates a whole plan read from disk before anything acts on it (schema version first: a plan
+ * from another version is refused); every problem names the entry.
+ */
 export function parsePlan(json: unknown): Plan {
   const plan = json as Partial<Plan> | null;
-  if (!plan || typeof plan !== 'object') throw new PlanFormatError('not a plan file');
+  if (!plan || typeof plan !== 'object' || Array.isArray(plan)) throw new PlanFormatError('not a plan file');
   if (plan.schemaVersion !== PLAN_SCHEMA_VERSION) {
-    throw new PlanFormatError(`plan schemaVersion ${String(plan.schemaVersion)} is not supported (expected ${PLAN_SCHEMA_VERSION})`);
+    const given = typeof plan.schemaVersion === 'string' ? `"${plan.schemaVersion}" (a string)` : String(plan.schemaVersion);
+    throw new PlanFormatError(`plan schemaVersion ${given} is not supported (expected the number ${PLAN_SCHEMA_VERSION})`);
   }
-  if (!plan.candidate?.buildId || !plan.candidate.bundleHash || !plan.deployment || !Array.isArray(plan.executions) || !plan.policy) {
-    throw new PlanFormatError('plan file is missing candidate, deployment, policy or executions');
+  const c = plan.candidate;
+  if (!isText(plan.deployment)) throw new PlanFormatError('deployment is missing');
+  if (!c || !isText(c.buildId) || !isText(c.bundleHash) || !isText(c.version)) throw new PlanFormatError('candidate (buildId, version, bundleHash) is missing');
+  if (c.version !== `${plan.deployment}:${c.buildId}`) {
+    throw new PlanFormatError(`candidate.version ${c.version} does not match deployment ${plan.deployment} and candidate.buildId ${c.buildId}`);
   }
+  const policy = plan.policy;
+  if (!policy || !['protect', 'block'].includes(policy.onAutoUpgradeFailure) || !Array.isArray(policy.longRunningTypes)) {
+    throw new PlanFormatError('policy (onAutoUpgradeFailure, longRunningTypes) is missing or malformed');
+  }
+  if (!Array.isArray(plan.executions)) throw new PlanFormatError('executions is missing');
+  const seen = new Set<string>();
+  plan.executions.forEach((e: Partial<PlannedExecution> | null, i) => {
+    const name = `executions[${i}]${isText(e?.workflowId) ? ` (${e.workflowId})` : ''}`;
+    const problem = e && typeof e === 'object' ? executionProblem(e, plan.deployment as string) : 'not an object';
+    if (problem) throw new PlanFormatError(`${name}: ${problem}`);
+    const key = `${e?.workflowId}\u0000${e?.runId}`;
+    if (seen.has(key)) throw new PlanFormatError(`${name}: the same execution is planned twice`);
+    seen.add(key);
+  });
   return plan as Plan;
 }

@@ -1,23 +1,40 @@
 /**
  * Carries out a plan's override changes, race-safe and resumable:
- *  - just before acting, each execution is described again (strongly consistent); one whose
- *    history grew past its receipt is replayed again and decided again: never changed on a stale verdict;
- *  - overrides go out as batch operations over explicit execution lists, then every execution is
- *    read back, because a batch does not say which executions it failed on;
+ *  - one writer per plan (a lock next to the journal); a batch job a previous run left `started`
+ *    is described and waited for before anything is sent again;
+ *  - each execution is described again just before its change is sent (per chunk, or one by one
+ *    when few); one whose history grew past its receipt is replayed again and decided again;
+ *  - upgrades are sent only while the candidate is the current version;
+ *  - after sending, every execution is read back; for an upgrade, its history too: any event that
+ *    arrived between the receipt and our override's WorkflowExecutionOptionsUpdated event is
+ *    replayed at once, and if the candidate does not replay it the override is set back to PINNED
+ *    (journaled `reverted`). Never an auto_upgrade override on a stale verdict.
  *  - every step is appended to the journal, so a re-run skips what is settled and never sends twice.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { decide, SAFE_DEPLOY_IDENTITY, type Action, type Plan, type PlannedExecution } from '../core/plan.js';
-import { isSettled, journalKey, latestEntries, parseJournal, type JournalEntry, type JournalStatus } from '../core/journal.js';
+import { emptyCounts, isSettled, journalKey, latestEntries, type JournalEntry, type JournalStatus } from '../core/journal.js';
 import { effectiveBehavior, type ExecutionVersioning, type VersioningOverride } from '../core/versioning.js';
-import { historyFacts } from '../core/history-facts.js';
-import { UsageError } from '../errors.js';
+import { historyFacts, type HistoryLike } from '../core/history-facts.js';
+import { lastAutoUpgradeOverride } from '../core/override-events.js';
+import type { Verdict } from '../core/verdict.js';
+import { InterruptedError, SafeDeployError, UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
-import { describeExecution, setOverride, startBatchOverride, waitForBatch, type BatchProgress, type ExecutionNow } from '../temporal/executions.js';
+import { describeDeployment } from '../temporal/deployments.js';
+import {
+  describeBatchIfExists,
+  describeExecutionIfExists,
+  setOverride,
+  startBatchOverride,
+  waitForBatch,
+  type BatchProgress,
+  type ExecutionNow,
+} from '../temporal/executions.js';
 import { fetchHistory } from '../temporal/histories.js';
 import { loadCandidates, replayCandidates, type Candidates, type CandidatesOptions } from '../temporal/candidates.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { groupBy } from '../util/group-by.js';
+import { acquireJournalLock, openJournal } from './journal-file.js';
 
 export type ApplyPhase = 'protect' | 'upgrade' | 'all';
 
@@ -32,6 +49,12 @@ export function phaseActions(phase: ApplyPhase): Action[] {
   }
 }
 
+/** Up to this many changes in a chunk go out one by one (UpdateWorkflowExecutionOptions), each right after its re-check. */
+export const DEFAULT_DIRECT_MAX = 20;
+
+/** How long the read-back waits for our override's event to reach the history (see confirmUpgrade). */
+const OVERRIDE_EVENT_WAIT_MS = 30_000;
+
 export interface ApplyInput {
   temporal: TemporalHandle;
   plan: Plan;
@@ -41,11 +64,14 @@ export interface ApplyInput {
   candidate?: CandidatesOptions;
   dryRun?: boolean;
   chunkSize?: number;
+  /** Chunks of at most this many changes are sent per execution instead of as a batch job. */
+  directMax?: number;
   rps?: number;
   batchTimeoutMs?: number;
   signal?: AbortSignal;
   onEntry?: (e: JournalEntry) => void;
   onBatchProgress?: (p: BatchProgress) => void;
+  onNote?: (message: string) => void;
 }
 
 export interface ApplyResult {
@@ -54,14 +80,27 @@ export interface ApplyResult {
   counts: Record<JournalStatus, number>;
   /** Executions a real run would change (dry run only). */
   wouldChange: PlannedExecution[];
+  /** Executions of this phase still to do when the run stopped (0 when it finished). */
+  notDone: number;
   interrupted: boolean;
+  /** Why the run stopped part-way (the partial result is still reported). */
+  error?: { message: string; hint?: string; exitCode: number };
+  notes: string[];
 }
 
 /** Two runs of apply (protect, then upgrade) reported as one. */
 export function mergeApplyResults(a: ApplyResult, b: ApplyResult): ApplyResult {
   const counts = { ...a.counts };
   for (const status of Object.keys(counts) as JournalStatus[]) counts[status] += b.counts[status];
-  return { entries: [...a.entries, ...b.entries], counts, wouldChange: [...a.wouldChange, ...b.wouldChange], interrupted: b.interrupted };
+  return {
+    entries: [...a.entries, ...b.entries],
+    counts,
+    wouldChange: [...a.wouldChange, ...b.wouldChange],
+    notDone: a.notDone + b.notDone,
+    interrupted: b.interrupted,
+    ...((b.error ?? a.error) && { error: b.error ?? a.error }),
+    notes: [...a.notes, ...b.notes],
+  };
 }
 
 export function overrideMatches(current: VersioningOverride | undefined, target: VersioningOverride | undefined): boolean {
@@ -89,34 +128,57 @@ function overrideKey(o: VersioningOverride | undefined): string {
   }
 }
 
-export async function readJournal(path: string): Promise<JournalEntry[]> {
-  return existsSync(path) ? parseJournal(readFileSync(path, 'utf8')) : [];
+/** An execution verified just before its change: `replayedThrough` is the last event the candidate replayed. */
+interface Ready {
+  e: PlannedExecution;
+  replayedThrough: number;
+  /** It had the override before this run sent anything (a previous run's batch, or someone else). */
+  already?: boolean;
 }
+
+type Verified = { status: 'ready'; ready: Ready; detail?: string } | { status: Exclude<JournalStatus, 'started' | 'done' | 'failed' | 'reverted'>; detail: string; now?: ExecutionNow };
 
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   const { temporal, plan } = input;
-  const entries: JournalEntry[] = [];
-  const counts: Record<JournalStatus, number> = { started: 0, done: 0, already: 0, skipped: 0, replanned: 0, failed: 0 };
+  const result: ApplyResult = { entries: [], counts: emptyCounts(), wouldChange: [], notDone: 0, interrupted: false, notes: [] };
+  const note = (m: string): void => {
+    result.notes.push(m);
+    input.onNote?.(m);
+  };
   const record = (e: PlannedExecution, status: JournalStatus, extra: { jobId?: string; detail?: string } = {}): void => {
     const entry: JournalEntry = { at: new Date().toISOString(), workflowId: e.workflowId, runId: e.runId, action: e.action, status, ...extra };
-    entries.push(entry);
-    counts[status]++;
+    result.entries.push(entry);
+    result.counts[status]++;
     if (!input.dryRun) appendFileSync(input.journalPath, JSON.stringify(entry) + '\n');
     input.onEntry?.(entry);
   };
 
-  const settled = latestEntries(await readJournal(input.journalPath));
-  const actions = phaseActions(input.phase);
-  const todo = plan.executions.filter((e) => actions.includes(e.action) && !isSettledIn(settled, e));
+  const lock = input.dryRun ? undefined : acquireJournalLock(input.journalPath);
+  if (lock?.takeover) note(lock.takeover);
+  const settledKeys = new Set<string>();
+  const settle = (e: PlannedExecution, status: JournalStatus, extra: { jobId?: string; detail?: string } = {}): void => {
+    record(e, status, extra);
+    if (status !== 'started') settledKeys.add(journalKey(e));
+  };
+  let todo: PlannedExecution[] = [];
+  try {
+    const journal = openJournal(input.journalPath, { readOnly: input.dryRun });
+    journal.notes.forEach(note);
+    const latest = latestEntries(journal.entries);
+    const canReplay = Boolean(input.candidate);
+    const actions = phaseActions(input.phase);
+    todo = plan.executions.filter((e) => {
+      if (!actions.includes(e.action)) return false;
+      const entry = latest.get(journalKey(e));
+      return entry === undefined || !isSettled(entry.status, canReplay);
+    });
+    if (todo.length === 0) return result;
 
-  let candidate: Candidates | undefined;
-  const recheck = async (e: PlannedExecution, now: ExecutionNow): Promise<{ proceed: boolean; detail?: string }> => {
-    const grew = now.historyLength > Number(e.receipt.lastEventId);
-    if (!grew && sameState(now, e.state)) return { proceed: true };
-    let verdict = e.receipt.verdict;
-    let overrideSetBy: string | undefined;
-    if (grew) {
-      if (!input.candidate) return { proceed: false, detail: `history grew from ${e.receipt.lastEventId} to ${now.historyLength} events; no candidate given to replay it again` };
+    await settlePreviousBatches(input, todo, latest, note);
+
+    let candidate: Candidates | undefined;
+    const getCandidate = async (): Promise<Candidates | undefined> => {
+      if (!input.candidate) return undefined;
       candidate ??= await loadCandidates(input.candidate);
       if (candidate.info.bundleHash !== plan.candidate.bundleHash) {
         throw new UsageError(
@@ -124,71 +186,210 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
           'pass the same --workflows / --bundle as for `safe-deploy plan`, or make a new plan',
         );
       }
-      const history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: now.historyLength });
+      return candidate;
+    };
+    const replay = async (e: PlannedExecution, history: HistoryLike): Promise<Verdict | undefined> => {
+      const c = await getCandidate();
+      if (!c) return undefined;
+      let verdict: Verdict | undefined;
       const facts = historyFacts(history);
-      overrideSetBy = facts.overrideSetBy;
-      for await (const r of replayCandidates(candidate, [{ workflowId: e.workflowId, history, facts, origin: 'server' }])) verdict = r.verdict;
-    }
-    const decision = decide({ workflowType: e.workflowType, state: now, verdict, overrideSetBy, candidateVersion: plan.candidate.version, policy: plan.policy });
-    const why = grew ? `history grew from ${e.receipt.lastEventId} to ${now.historyLength} events, replayed again: ${verdict}` : 'its versioning state changed since the plan';
-    if (decision.action !== e.action) return { proceed: false, detail: `${why}; now ${decision.action}: ${decision.reason}` };
-    return { proceed: true, detail: why };
-  };
+      for await (const r of replayCandidates(c, [{ workflowId: e.workflowId, history: history as never, facts, origin: 'server' }])) verdict = r.verdict;
+      return verdict;
+    };
+    const upgrades = todo.some((e) => e.action === 'upgrade');
+    // Loaded before anything is sent: the read-back must be able to replay at once.
+    if (upgrades && !input.dryRun) await getCandidate();
 
-  // Verify every execution just before acting on it.
-  const ready: PlannedExecution[] = [];
-  for await (const outcome of mapConcurrent(
-    todo,
-    async (e) => {
-      const now = await describeExecution(temporal, { workflowId: e.workflowId, runId: e.runId });
-      if (!now.running) return { e, status: 'skipped' as const, detail: 'no longer running' };
-      if (overrideMatches(now.override, e.targetOverride)) return { e, status: 'already' as const, detail: `override already ${overrideKey(now.override)}` };
-      const check = await recheck(e, now);
-      return check.proceed ? { e, status: 'ready' as const, detail: check.detail } : { e, status: 'replanned' as const, detail: check.detail };
-    },
-    16,
-    input.signal,
-  )) {
-    if (outcome.status === 'ready') ready.push(outcome.e);
-    else record(outcome.e, outcome.status, { detail: outcome.detail });
-  }
-  if (input.dryRun) return { entries, counts, wouldChange: ready, interrupted: Boolean(input.signal?.aborted) };
+    const verify = async (e: PlannedExecution): Promise<Verified> => {
+      const now = await describeExecutionIfExists(temporal, { workflowId: e.workflowId, runId: e.runId });
+      if (!now) return { status: 'skipped', detail: 'no longer exists on the server' };
+      if (!now.running) return { status: 'skipped', detail: 'no longer running' };
+      if (overrideMatches(now.override, e.targetOverride)) return { status: 'already', detail: `override already ${overrideKey(now.override)}`, now };
+      const receiptEnd = Number(e.receipt.lastEventId);
+      const grew = now.historyLength > receiptEnd;
+      if (!grew && sameState(now, e.state)) return { status: 'ready', ready: { e, replayedThrough: receiptEnd } };
+      let verdict = e.receipt.verdict;
+      let overrideSetBy: string | undefined;
+      if (grew) {
+        if (!input.candidate) {
+          return {
+            status: 'replanned',
+            detail: `history grew from ${e.receipt.lastEventId} to ${now.historyLength} events; no candidate given to replay it again (run apply again with --workflows or --bundle to reconsider it)`,
+          };
+        }
+        const history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: now.historyLength });
+        overrideSetBy = historyFacts(history).overrideSetBy;
+        verdict = (await replay(e, history)) ?? verdict;
+        now.historyLength = Math.max(now.historyLength, history.events?.length ?? 0);
+      }
+      const decision = decide({ workflowType: e.workflowType, state: now, verdict, overrideSetBy, candidateVersion: plan.candidate.version, policy: plan.policy });
+      const why = grew ? `history grew from ${e.receipt.lastEventId} to ${now.historyLength} events, replayed again: ${verdict}` : 'its versioning state changed since the plan';
+      if (decision.action !== e.action) return { status: 'replanned', detail: `${why}; now ${decision.action}: ${decision.reason}` };
+      return { status: 'ready', ready: { e, replayedThrough: now.historyLength }, detail: why };
+    };
 
-  const groups = groupBy(ready, (e) => overrideKey(e.targetOverride));
-  const chunkSize = input.chunkSize ?? 500;
-  let batchNumber = 0;
-  for (const [target, group] of groups) {
-    for (let i = 0; i < group.length; i += chunkSize) {
-      if (input.signal?.aborted) return { entries, counts, wouldChange: [], interrupted: true };
-      const chunk = group.slice(i, i + chunkSize);
-      const first = chunk[0] as PlannedExecution;
-      const jobId = `safe-deploy-${plan.candidate.buildId}-${first.action}-${Date.now()}-${batchNumber++}`.replace(/[^A-Za-z0-9_.-]/g, '_');
-      for (const e of chunk) record(e, 'started', { jobId, detail: target });
-      await sendOverrides(input, chunk, jobId, first.action);
-      // Read back every execution: the batch API does not list the ones it failed on.
-      for await (const { e, now } of mapConcurrent(chunk, async (e) => ({ e, now: await describeExecution(temporal, { workflowId: e.workflowId, runId: e.runId }) }), 16)) {
-        if (overrideMatches(now.override, e.targetOverride)) record(e, 'done', { jobId });
-        else record(e, 'failed', { jobId, detail: `override is ${overrideKey(now.override)} after the batch, wanted ${target}` });
+    /** The invariant, read back from the history: every event before our override was replayed on the candidate. */
+    const confirmUpgrade = async (r: Ready, jobId?: string): Promise<void> => {
+      const { e } = r;
+      const ok = r.already ? 'already' : 'done';
+      // The server writes an options update that arrives during a workflow task after that task's
+      // events: until the task completes, our override is in effect but not yet in the history.
+      const waitUntil = Date.now() + OVERRIDE_EVENT_WAIT_MS;
+      let history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: 0 });
+      let set = lastAutoUpgradeOverride(history, SAFE_DEPLOY_IDENTITY);
+      while (!set && !r.already && Date.now() < waitUntil && !input.signal?.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: 0 });
+        set = lastAutoUpgradeOverride(history, SAFE_DEPLOY_IDENTITY);
+      }
+      if (!set && r.already) return settle(e, ok);
+      if (set && set.lastEventBefore <= r.replayedThrough) return settle(e, ok, { ...(jobId && { jobId }) });
+      if (!set) {
+        // Cannot tell what ran before it: the safe side is to take it back.
+        return revert(r, jobId, `our override is still not in the history after ${OVERRIDE_EVENT_WAIT_MS / 1000}s (a workflow task in flight)`, { events: history.events ?? [] });
+      }
+      const arrived = `events ${r.replayedThrough + 1}-${set.lastEventBefore} arrived between the replay and our override (event ${set.eventId})`;
+      const prefix = { events: (history.events ?? []).slice(0, set.index) };
+      const verdict = await replay(e, prefix);
+      if (verdict) {
+        const decision = decide({ workflowType: e.workflowType, state: e.state, verdict, candidateVersion: plan.candidate.version, policy: plan.policy });
+        if (decision.action === 'upgrade') return settle(e, ok, { ...(jobId && { jobId }), detail: `${arrived}; replayed them at once: ${verdict}` });
+      }
+      const why = verdict ? `the candidate does not replay them: ${verdict}` : 'no candidate given to replay them';
+      return revert(r, jobId, `${arrived}; ${why}`, prefix);
+    };
+
+    /** Our auto_upgrade override, taken back: PINNED on the build it ran on. */
+    const revert = async ({ e }: Ready, jobId: string | undefined, why: string, before: HistoryLike): Promise<void> => {
+      const now = await describeExecutionIfExists(temporal, { workflowId: e.workflowId, runId: e.runId });
+      const version = historyFacts(before).version ?? now?.version ?? e.state.version;
+      if (!version) return settle(e, 'failed', { detail: `${why}; no version known to pin it back to: set its override by hand` });
+      await setOverride(temporal, { workflowId: e.workflowId, runId: e.runId }, { kind: 'pinned', version }, SAFE_DEPLOY_IDENTITY);
+      settle(e, 'reverted', { ...(jobId && { jobId }), detail: `${why}: set back to PINNED on ${version}` });
+    };
+
+    const readBack = async (r: Ready, target: string, jobId?: string): Promise<void> => {
+      const now = await describeExecutionIfExists(temporal, { workflowId: r.e.workflowId, runId: r.e.runId });
+      if (!now) return settle(r.e, 'skipped', { ...(jobId && { jobId }), detail: 'no longer exists on the server' });
+      if (!overrideMatches(now.override, r.e.targetOverride)) {
+        return settle(r.e, 'failed', { ...(jobId && { jobId }), detail: `override is ${overrideKey(now.override)} after the change, wanted ${target}` });
+      }
+      if (r.e.action === 'upgrade') return confirmUpgrade(r, jobId);
+      settle(r.e, 'done', { ...(jobId && { jobId }) });
+    };
+
+    const candidateMustBeCurrent = async (): Promise<void> => {
+      const d = await describeDeployment(temporal, plan.deployment);
+      if (d?.currentVersion === plan.candidate.version) return;
+      throw new UsageError(
+        `${plan.candidate.version} is not the current version of ${plan.deployment} (current: ${d?.currentVersion ?? 'none'}${d?.rampingVersion ? `, ramping: ${d.rampingVersion}` : ''}): an auto_upgrade override now would run the executions on the old code past the history the candidate replayed`,
+        'pass --promote (or --wait-for-current if something else promotes it), or run `apply --phase upgrade` once the candidate is current',
+      );
+    };
+
+    const chunkSize = input.chunkSize ?? 500;
+    const directMax = input.directMax ?? DEFAULT_DIRECT_MAX;
+    let batchNumber = 0;
+    for (let i = 0; i < todo.length; i += chunkSize) {
+      if (input.signal?.aborted) throw new InterruptedError('interrupted');
+      const chunk = todo.slice(i, i + chunkSize);
+      const onVerified = (e: PlannedExecution, v: Verified): Ready | undefined => {
+        if (v.status === 'ready') return v.ready;
+        if (v.status === 'already' && e.action === 'upgrade') return { e, replayedThrough: Number(e.receipt.lastEventId), already: true };
+        settle(e, v.status, { detail: v.detail });
+        return undefined;
+      };
+
+      if (input.dryRun) {
+        for await (const { e, v } of mapConcurrent(chunk, async (e) => ({ e, v: await verify(e) }), 16, input.signal)) {
+          if (v.status === 'ready') result.wouldChange.push(e);
+          else record(e, v.status, { detail: v.detail });
+        }
+        continue;
+      }
+
+      if (chunk.length <= directMax) {
+        // Few: each one re-checked and changed at once, the window between the two one round trip.
+        let current: Promise<void> | undefined;
+        for await (const _ of mapConcurrent(
+          chunk,
+          async (e) => {
+            const v = await verify(e);
+            const ready = onVerified(e, v);
+            if (!ready) return;
+            if (v.status === 'ready') {
+              if (e.action === 'upgrade') await (current ??= candidateMustBeCurrent());
+              record(e, 'started', { detail: `${overrideKey(e.targetOverride)} (direct)` });
+              await setOverride(temporal, { workflowId: e.workflowId, runId: e.runId }, e.targetOverride, SAFE_DEPLOY_IDENTITY);
+            }
+            await readBack(ready, overrideKey(e.targetOverride));
+          },
+          8,
+          input.signal,
+        ));
+        continue;
+      }
+
+      // Many: the chunk is re-checked just before its batch is sent.
+      const ready: Ready[] = [];
+      const alreadyUpgraded: Ready[] = [];
+      for await (const { e, v } of mapConcurrent(chunk, async (e) => ({ e, v: await verify(e) }), 16, input.signal)) {
+        const r = onVerified(e, v);
+        if (r) (v.status === 'ready' ? ready : alreadyUpgraded).push(r);
+      }
+      for (const r of alreadyUpgraded) await confirmUpgrade(r);
+      const groups = groupBy(ready, (r) => overrideKey(r.e.targetOverride));
+      for (const [target, group] of groups) {
+        if (input.signal?.aborted) throw new InterruptedError('interrupted');
+        const first = group[0]?.e as PlannedExecution;
+        if (first.action === 'upgrade') await candidateMustBeCurrent();
+        const jobId = `safe-deploy-${plan.candidate.buildId}-${first.action}-${Date.now()}-${batchNumber++}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+        for (const r of group) record(r.e, 'started', { jobId, detail: target });
+        await sendBatch(input, group.map((r) => r.e), jobId, first.action);
+        // Read back every execution: the batch API does not list the ones it failed on.
+        for await (const _ of mapConcurrent(group, (r) => readBack(r, target, jobId), 8));
       }
     }
+    if (input.signal?.aborted) throw new InterruptedError('interrupted');
+  } catch (err) {
+    if (!(err instanceof SafeDeployError)) throw err;
+    if (err instanceof InterruptedError || input.signal?.aborted) result.interrupted = true;
+    else result.error = { message: err.message, ...(err.hint && { hint: err.hint }), exitCode: err.exitCode };
+  } finally {
+    lock?.release();
+    result.notDone = input.dryRun ? 0 : todo.filter((e) => !settledKeys.has(journalKey(e))).length;
   }
-  return { entries, counts, wouldChange: [], interrupted: false };
+  return result;
 }
 
-function isSettledIn(latest: Map<string, JournalEntry>, e: PlannedExecution): boolean {
-  const entry = latest.get(journalKey(e));
-  return entry !== undefined && isSettled(entry.status);
+/**
+ * Batch jobs a previous run sent and journaled as `started`: each is described and, while it
+ * runs, waited for; the executions are then read back as usual (and so get their outcome).
+ */
+async function settlePreviousBatches(input: ApplyInput, todo: PlannedExecution[], latest: Map<string, JournalEntry>, note: (m: string) => void): Promise<void> {
+  const jobIds = new Set<string>();
+  for (const e of todo) {
+    const entry = latest.get(journalKey(e));
+    if (entry?.status === 'started' && entry.jobId) jobIds.add(entry.jobId);
+  }
+  for (const jobId of jobIds) {
+    const seen = await describeBatchIfExists(input.temporal, jobId);
+    if (!seen) {
+      note(`batch ${jobId} of a previous run never started on the server; its executions are checked and sent again`);
+      continue;
+    }
+    const p = seen.state === 'RUNNING' ? await waitForBatch(input.temporal, jobId, { timeoutMs: input.batchTimeoutMs ?? 300_000, signal: input.signal }) : seen;
+    note(`batch ${jobId} of a previous run: ${p.state} ${p.complete}/${p.total}${p.failure ? `, ${p.failure} failed` : ''}; its executions are read back`);
+    if (p.state === 'RUNNING' && !input.signal?.aborted) {
+      throw new UsageError(`batch ${jobId} of a previous run is still running`, 'run apply again once it has finished (see `temporal batch describe`)');
+    }
+  }
 }
 
-async function sendOverrides(input: ApplyInput, chunk: PlannedExecution[], jobId: string, action: Action): Promise<void> {
+async function sendBatch(input: ApplyInput, chunk: PlannedExecution[], jobId: string, action: Action): Promise<void> {
   const { temporal, plan } = input;
   const first = chunk[0] as PlannedExecution;
   const reason = `safe-deploy ${action} for candidate ${plan.candidate.version} (${plan.candidate.bundleHash})`;
-  if (first.targetOverride === undefined && action === 'protect-clear-override' && chunk.length === 1) {
-    // A single clear needs no batch job.
-    await setOverride(temporal, { workflowId: first.workflowId, runId: first.runId }, undefined, SAFE_DEPLOY_IDENTITY);
-    return;
-  }
   await startBatchOverride(temporal, {
     jobId,
     reason,
@@ -197,9 +398,6 @@ async function sendOverrides(input: ApplyInput, chunk: PlannedExecution[], jobId
     override: first.targetOverride,
     maxOperationsPerSecond: input.rps,
   });
-  const progress = await waitForBatch(temporal, jobId, { timeoutMs: input.batchTimeoutMs ?? 300_000, onProgress: input.onBatchProgress });
-  if (progress.state === 'RUNNING') {
-    // Not fatal: the read-back below records what did and did not change; a re-run finishes it.
-    input.onBatchProgress?.(progress);
-  }
+  // Not fatal if it is still running at the timeout: the read-back records what did and did not change; a re-run finishes it.
+  await waitForBatch(temporal, jobId, { timeoutMs: input.batchTimeoutMs ?? 300_000, onProgress: input.onBatchProgress, signal: input.signal });
 }

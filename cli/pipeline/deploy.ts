@@ -4,10 +4,12 @@
  * Each step's outcome is recorded in the report as it happens, so a failure part-way says exactly
  * what was done; the apply journal makes a re-run resume instead of repeating.
  */
-import { writeFileSync } from 'node:fs';
-import { planBlocks, summarizePlan, type Plan, type PlanPolicy, type PlanSummaryRow } from '../core/plan.js';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { latestEntries, type JournalStatus } from '../core/journal.js';
+import { openJournal } from './journal-file.js';
+import { parsePlan, planBlocks, summarizePlan, type Plan, type PlanPolicy, type PlanSummaryRow } from '../core/plan.js';
 import type { NudgeReport } from '../core/nudge.js';
-import { SafeDeployError, TemporalError } from '../errors.js';
+import { InputError, InterruptedError, SafeDeployError, TemporalError, UsageError, type ExitCode } from '../errors.js';
 import { runRollout } from '../exec/rollout.js';
 import type { Log } from '../log.js';
 import type { TemporalHandle } from '../temporal/connection.js';
@@ -31,6 +33,8 @@ export interface DeployInput extends Pick<CheckInput, 'concurrency' | 'parallel'
   candidate: CandidatesOptions;
   policy: PlanPolicy;
   rollout?: string;
+  /** Run the rollout again even though an earlier run of this deploy recorded it done. */
+  rerunRollout?: boolean;
   promote?: boolean;
   waitForCurrent?: boolean;
   ramp?: number[];
@@ -43,6 +47,9 @@ export interface DeployInput extends Pick<CheckInput, 'concurrency' | 'parallel'
   /** The last step: watch the upgraded executions this long (`deploy --watch`). */
   watchMs?: number;
   watchJournalPath?: string;
+  /** Passed to apply. */
+  directMax?: number;
+  rps?: number;
   dryRun?: boolean;
   signal: AbortSignal;
   log: Log;
@@ -63,8 +70,52 @@ export interface DeployReport {
   error?: { message: string; hint?: string; exitCode: number };
 }
 
-function applied(result: ApplyResult): number {
-  return result.counts.done + result.counts.already;
+/** Executions whose `actions` are settled as wanted, by this run or an earlier one (the journal says). */
+function applied(journalPath: string, actions: string[]): number {
+  const ok: JournalStatus[] = ['done', 'already'];
+  return [...latestEntries(openJournal(journalPath, { readOnly: true }).entries).values()].filter((e) => actions.includes(e.action) && ok.includes(e.status)).length;
+}
+
+/** apply reports a stop part-way in its result; for deploy it ends the step. */
+class ApplyStopped extends SafeDeployError {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+    hint?: string,
+  ) {
+    super(message, hint);
+  }
+}
+
+function throwIfStopped(result: ApplyResult): void {
+  if (result.interrupted) throw new InterruptedError(`interrupted (${result.notDone} execution(s) not done; run deploy again to resume)`);
+  if (result.error) throw new ApplyStopped(result.error.exitCode as ExitCode, `${result.error.message} (${result.notDone} execution(s) not done)`, result.error.hint ?? 'run deploy again to resume');
+}
+
+/** Where a deploy records that its rollout succeeded, next to the plan, so a resume does not repeat it. */
+export function rolloutRecordPath(planPath: string): string {
+  return `${planPath}.rollout.json`;
+}
+
+/**
+ * The plan an earlier run of this deploy left with its journal: resumed, never overwritten. A plan
+ * with a journal for another deployment or candidate is refused (its journal would be orphaned).
+ */
+function planToResume(input: DeployInput): Plan | undefined {
+  if (!existsSync(input.planPath) || !existsSync(input.journalPath) || statSync(input.journalPath).size === 0) return undefined;
+  let plan: Plan;
+  try {
+    plan = parsePlan(JSON.parse(readFileSync(input.planPath, 'utf8')));
+  } catch (err) {
+    throw new InputError(`${input.planPath} has a journal (${input.journalPath}) but is not a usable plan: ${(err as Error).message}`, 'restore the plan, or move both files away to start over');
+  }
+  if (plan.deployment !== input.deployment || plan.candidate.buildId !== input.buildId) {
+    throw new UsageError(
+      `${input.planPath} is the plan of ${plan.candidate.version} and has a journal (${input.journalPath}): not overwritten with a plan of ${input.deployment}:${input.buildId}`,
+      'pass another --plan-out, or finish that deploy first',
+    );
+  }
+  return plan;
 }
 
 export async function runDeploy(input: DeployInput): Promise<DeployReport> {
@@ -84,31 +135,42 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
   };
   let current: DeployStep = 'plan';
   try {
-    log.info('checking the running executions against the candidate...');
-    const { plan, check } = await runPlan({
-      temporal,
-      deployment: input.deployment,
-      buildId: input.buildId,
-      policy: input.policy,
-      candidate: input.candidate,
-      concurrency: input.concurrency,
-      parallel: input.parallel,
-      cacheDir: input.cacheDir,
-      signal: input.signal,
-    });
-    if (check.report.interrupted) {
-      report.verdict = 'interrupted';
-      step('plan', 'failed', 'interrupted while checking; nothing was changed');
-      return report;
+    const resumed = planToResume(input);
+    let plan: Plan;
+    if (resumed) {
+      plan = resumed;
+      log.info(`resuming: ${input.planPath} with its journal ${input.journalPath} (settled steps are skipped)`);
+    } else {
+      log.info('checking the running executions against the candidate...');
+      const planned = await runPlan({
+        temporal,
+        deployment: input.deployment,
+        buildId: input.buildId,
+        policy: input.policy,
+        candidate: input.candidate,
+        concurrency: input.concurrency,
+        parallel: input.parallel,
+        cacheDir: input.cacheDir,
+        signal: input.signal,
+      });
+      if (planned.check.report.interrupted) {
+        report.verdict = 'interrupted';
+        step('plan', 'failed', 'interrupted while checking; nothing was changed');
+        return report;
+      }
+      plan = planned.plan;
+      // A new plan is a new deploy: an earlier rollout record is not its own.
+      rmSync(rolloutRecordPath(input.planPath), { force: true });
+      const { compatible, incompatible, errors } = planned.check.report.summary;
+      writeFileSync(input.planPath, JSON.stringify(plan, null, 2) + '\n');
+      step('plan', 'done', `${plan.executions.length} running executions: ${compatible} compatible, ${incompatible} incompatible, ${errors} replay errors`);
     }
     report.candidate = plan.candidate;
     report.plan = summarizePlan(plan);
     report.counts.executions = plan.executions.length;
     report.counts.keptPinned = plan.executions.filter((e) => e.action === 'keep-pinned' || e.action === 'nudge').length;
-    writeFileSync(input.planPath, JSON.stringify(plan, null, 2) + '\n');
     report.planFile = input.planPath;
-    const { compatible, incompatible, errors } = check.report.summary;
-    step('plan', 'done', `${plan.executions.length} running executions: ${compatible} compatible, ${incompatible} incompatible, ${errors} replay errors`);
+    if (resumed) step('plan', 'skipped', `resumed ${input.planPath} (${plan.executions.length} executions) and its journal`);
     if (planBlocks(plan)) {
       report.verdict = 'blocked';
       step('protect', 'skipped', 'the plan blocks the deploy: nothing was changed');
@@ -121,17 +183,23 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     report.journalFile = input.journalPath;
 
     current = 'protect';
-    const protect = await runApply({ temporal, plan, phase: 'protect', journalPath: input.journalPath, candidate: input.candidate, signal: input.signal });
-    report.counts.protected = applied(protect);
+    const protect = await runApply({ temporal, plan, phase: 'protect', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
+    report.counts.protected = applied(input.journalPath, ['protect-clear-override', 'protect-pin']);
+    throwIfStopped(protect);
     if (protect.counts.failed > 0) {
       throw new TemporalError(`${protect.counts.failed} execution(s) could not be protected`, 'see the journal; run deploy again to retry before anything is rolled out');
     }
     step('protect', 'done', `${report.counts.protected} AUTO_UPGRADE execution(s) kept off the candidate`);
 
     current = 'rollout';
-    if (input.rollout) {
+    const rolloutRecord = rolloutRecordPath(input.planPath);
+    const earlier = existsSync(rolloutRecord) ? (JSON.parse(readFileSync(rolloutRecord, 'utf8')) as { command: string; at: string }) : undefined;
+    if (input.rollout && earlier?.command === input.rollout && !input.rerunRollout) {
+      step('rollout', 'skipped', `done by an earlier run at ${earlier.at} (--rerun-rollout to run it again)`);
+    } else if (input.rollout) {
       log.info(`rollout: ${input.rollout}`);
       const r = await runRollout(input.rollout, { signal: input.signal });
+      writeFileSync(rolloutRecord, JSON.stringify({ command: input.rollout, at: new Date().toISOString(), durationMs: r.durationMs }) + '\n');
       step('rollout', 'done', `${input.rollout} (${Math.round(r.durationMs / 1000)}s)`);
     } else step('rollout', 'skipped', 'no --rollout command');
 
@@ -144,8 +212,9 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     }
 
     current = 'upgrade';
-    const upgrade = await runApply({ temporal, plan, phase: 'upgrade', journalPath: input.journalPath, candidate: input.candidate, signal: input.signal });
-    report.counts.upgraded = applied(upgrade);
+    const upgrade = await runApply({ temporal, plan, phase: 'upgrade', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
+    report.counts.upgraded = applied(input.journalPath, ['upgrade']);
+    throwIfStopped(upgrade);
     const replanned = upgrade.counts.replanned;
     step('upgrade', upgrade.counts.failed > 0 ? 'failed' : 'done', `${report.counts.upgraded} execution(s) got auto_upgrade${replanned ? `, ${replanned} replanned (history grew)` : ''}${upgrade.counts.failed ? `, ${upgrade.counts.failed} failed` : ''}`);
 

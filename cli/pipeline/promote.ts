@@ -5,7 +5,7 @@
  */
 import { SAFE_DEPLOY_IDENTITY } from '../core/plan.js';
 import { versionString, type DeploymentState } from '../core/versioning.js';
-import { TemporalError } from '../errors.js';
+import { InterruptedError, TemporalError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment, setCurrentVersion, setRampingVersion, waitForDeployment } from '../temporal/deployments.js';
 
@@ -47,6 +47,7 @@ export async function promoteCandidate(input: PromoteInput): Promise<DeploymentS
     timeoutMs: input.pollersTimeoutMs ?? 120_000,
     signal: input.signal,
   });
+  if (input.signal?.aborted) throw new InterruptedError(`interrupted while waiting for workers of ${version} to poll`);
   if (!seen.ok) {
     throw new TemporalError(`no worker of ${version} has polled yet`, 'did the rollout start the new workers with this deployment name and Build ID?');
   }
@@ -62,6 +63,7 @@ export async function promoteCandidate(input: PromoteInput): Promise<DeploymentS
       await setRampingVersion(temporal, deployment, buildId, percentage, { identity: SAFE_DEPLOY_IDENTITY, conflictToken: fresh?.conflictToken });
     });
     await sleep(input.rampIntervalMs ?? 30_000, input.signal);
+    if (input.signal?.aborted) throw new InterruptedError(`interrupted while ${version} was ramping at ${percentage}%`);
   }
   input.onStep?.(`setting ${version} current`);
   await retryWhileRegistering(input, async () => {
@@ -94,6 +96,7 @@ export async function waitForCurrent(input: Omit<PromoteInput, 'ramp' | 'rampInt
   const version = versionString(input.deployment, input.buildId);
   input.onStep?.(`waiting for ${version} to become current...`);
   const r = await waitForDeployment(input.temporal, input.deployment, (d) => d?.currentVersion === version, { timeoutMs: input.timeoutMs, signal: input.signal });
+  if (input.signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${version} to become current`);
   if (!r.ok) {
     throw new TemporalError(
       `${version} did not become current within ${Math.round(input.timeoutMs / 1000)}s (current: ${r.state?.currentVersion ?? 'none'})`,

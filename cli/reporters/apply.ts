@@ -7,7 +7,7 @@ import { writeJson, writeStdout } from './stdout.js';
 
 export const APPLY_SCHEMA_VERSION = 1;
 
-const STATUS_ORDER: JournalStatus[] = ['done', 'already', 'skipped', 'replanned', 'failed', 'started'];
+const STATUS_ORDER: JournalStatus[] = ['done', 'already', 'skipped', 'replanned', 'reverted', 'failed', 'started'];
 
 export function applyJson(plan: Plan, result: ApplyResult, dryRun: boolean, journalPath: string): unknown {
   return {
@@ -18,6 +18,10 @@ export function applyJson(plan: Plan, result: ApplyResult, dryRun: boolean, jour
     journal: journalPath,
     counts: result.counts,
     interrupted: result.interrupted,
+    notDone: result.notDone,
+    ...(result.error && { error: result.error }),
+    notes: result.notes,
+    ...((result.error || result.interrupted) && !dryRun && { next: 'run apply again to resume; the journal records what was done' }),
     wouldChange: result.wouldChange.map((e) => ({ workflowId: e.workflowId, runId: e.runId, action: e.action, targetOverride: e.targetOverride ?? null })),
     entries: result.entries,
   };
@@ -31,10 +35,13 @@ export function renderApplyText(plan: Plan, result: ApplyResult, dryRun: boolean
   }
   const counts = STATUS_ORDER.filter((s) => result.counts[s] > 0 && !(s === 'started' && !dryRun)).map((s) => `${s} ${result.counts[s]}`);
   if (counts.length) lines.push(counts.join(', '));
-  for (const e of result.entries.filter((x) => x.status === 'replanned' || x.status === 'failed')) {
+  for (const n of result.notes) lines.push(`note: ${n}`);
+  for (const e of result.entries.filter((x) => x.status === 'replanned' || x.status === 'failed' || x.status === 'reverted')) {
     lines.push(`  ${e.status}: ${e.workflowId} (${e.runId}): ${e.detail ?? ''}`);
   }
+  if (result.error) lines.push(`STOPPED: ${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ''}`);
   if (result.interrupted) lines.push('INTERRUPTED: run apply again to finish; the journal records what was done');
+  if ((result.error || result.interrupted) && !dryRun) lines.push(`not done: ${result.notDone} execution(s); run again to resume (settled steps are skipped)`);
   if (!dryRun) lines.push(`journal: ${journalPath}`);
   return lines.join('\n') + '\n';
 }

@@ -3,7 +3,8 @@
  * variables, which beat the TOML profile (@temporalio/envconfig). Secrets never leave this module
  * except inside the connection options; `describeConnection` is what reports may show.
  */
-import { Client, Connection } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { UsageError } from '../errors.js';
 import { translateGrpcError } from './grpc-errors.js';
@@ -21,13 +22,18 @@ export interface ConnectionFlags {
   tls?: boolean;
   profile?: string;
   configFile?: string;
+  /** The deadline of every RPC, ms (default 60 s): a lost or frozen server ends any step within it. */
+  serverTimeout?: number;
 }
 
 export interface ResolvedConnection {
   address: string;
   namespace: string;
   profile: ClientConfigProfile;
+  serverTimeoutMs: number;
 }
+
+export const DEFAULT_SERVER_TIMEOUT_MS = 60_000;
 
 export type AuthMode = 'api-key' | 'mtls' | 'tls' | 'none';
 
@@ -71,7 +77,29 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     apiKey: flags.apiKey ?? base.apiKey,
     tls: tlsFromFlags,
   };
-  return { address: profile.address as string, namespace: profile.namespace as string, profile };
+  for (const [what, file] of [
+    ['client certificate', profile.tls?.clientCert],
+    ['client key', profile.tls?.clientKey],
+    ['server CA certificate', profile.tls?.serverCACert],
+  ] as const) {
+    const path = file && 'path' in file ? file.path : undefined;
+    if (path) assertPemFile(path, what);
+  }
+  return { address: profile.address as string, namespace: profile.namespace as string, profile, serverTimeoutMs: flags.serverTimeout ?? DEFAULT_SERVER_TIMEOUT_MS };
+}
+
+/** A TLS file must be there, readable, and PEM (grpc accepts a garbage CA file and fails every handshake). */
+function assertPemFile(path: string, what: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    throw new UsageError(`the TLS ${what} file ${path} ${why}`, 'check --tls-cert-path / --tls-key-path / --tls-ca-path (or the profile\'s tls paths)');
+  }
+  if (!text.includes('-----BEGIN ')) {
+    throw new UsageError(`the TLS ${what} file ${path} is not a PEM file (no -----BEGIN line)`, 'pass the PEM-encoded certificate / key');
+  }
 }
 
 export function authMode(profile: ClientConfigProfile): AuthMode {
@@ -93,9 +121,26 @@ export interface TemporalHandle {
   close(): Promise<void>;
 }
 
-/** `connectTimeoutMs`: how long to wait for the server to answer at all (default 10 s). */
+type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+
+/** Gives every call a deadline unless it has one: no RPC may wait forever on a frozen server. */
+function deadlineInterceptor(ms: number): Interceptor {
+  // grpc-js types nextCall()'s result as the interface of the InterceptingCall it returns.
+  return (options, nextCall) => nextCall({ ...options, deadline: options.deadline ?? Date.now() + ms }) as ReturnType<Interceptor>;
+}
+
+/** A TLS file that is there but is not a usable PEM: grpc/OpenSSL says so in these words. */
+const BAD_PEM = /PEM|no start line|bad base64|asn1|private key|certificate|x509|routines/i;
+
+/** `connectTimeoutMs`: how long to wait for the server to answer at all (default 10 s, at most --server-timeout). */
 export async function connect(resolved: ResolvedConnection, options: { connectTimeoutMs?: number } = {}): Promise<TemporalHandle> {
-  const { connectionOptions } = toClientOptions(resolved.profile);
+  const auth = authMode(resolved.profile);
+  let connectionOptions;
+  try {
+    ({ connectionOptions } = toClientOptions(resolved.profile));
+  } catch (err) {
+    throw new UsageError(`cannot load the TLS files: ${(err as Error).message}`, 'check --tls-cert-path / --tls-key-path / --tls-ca-path');
+  }
   let connection: Connection;
   try {
     connection = await Connection.connect({
@@ -103,12 +148,24 @@ export async function connect(resolved: ResolvedConnection, options: { connectTi
       tls: connectionOptions.tls,
       apiKey: connectionOptions.apiKey,
       metadata: connectionOptions.metadata,
-      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      connectTimeout: options.connectTimeoutMs ?? Math.min(10_000, resolved.serverTimeoutMs),
+      // The deadline first, so that it bounds a call with all its retries.
+      interceptors: [deadlineInterceptor(resolved.serverTimeoutMs), makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
+      // A dead peer (TCP open, nothing answering) is detected by keepalive pings (the SDK's values, stated).
+      channelArgs: { 'grpc.keepalive_permit_without_calls': 1, 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 15_000 },
     });
+  } catch (err) {
+    if (auth !== 'none' && !isStatusError(err) && BAD_PEM.test(String((err as Error).message))) {
+      throw new UsageError(`the TLS certificate or key is not usable: ${String((err as Error).message).split('\n')[0]}`, 'check that --tls-cert-path / --tls-key-path / --tls-ca-path are PEM files', { cause: err });
+    }
+    throw translateGrpcError(err, { address: resolved.address, namespace: resolved.namespace, action: 'connect', tls: auth !== 'none' });
+  }
+  try {
     // Fails fast on a wrong namespace or bad credentials, before any real work starts.
     await connection.workflowService.describeNamespace({ namespace: resolved.namespace });
   } catch (err) {
-    throw translateGrpcError(err, { address: resolved.address, namespace: resolved.namespace, action: 'connect' });
+    await connection.close().catch(() => undefined);
+    throw translateGrpcError(err, { address: resolved.address, namespace: resolved.namespace, action: 'connect', tls: auth !== 'none' });
   }
   const client = new Client({ connection, namespace: resolved.namespace });
   return {
@@ -118,4 +175,8 @@ export async function connect(resolved: ResolvedConnection, options: { connectTi
     address: resolved.address,
     close: () => connection.close(),
   };
+}
+
+function isStatusError(err: unknown): boolean {
+  return typeof (err as { code?: unknown } | null)?.code === 'number';
 }

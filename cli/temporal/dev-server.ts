@@ -39,6 +39,8 @@ export interface DevServer {
   address: string;
   namespace: string;
   binary: string;
+  /** The server process (tests freeze it with SIGSTOP or kill it). */
+  pid: number | undefined;
   stop(): Promise<void>;
   /** Resolves when the server process exits (for `dev-server` in the foreground). */
   exited: Promise<unknown>;
@@ -207,5 +209,5 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     if (!exitedEarly) await stop();
     throw err;
   }
-  return { address, namespace, binary, stop, exited };
+  return { address, namespace, binary, pid: child.pid, stop, exited };
 }

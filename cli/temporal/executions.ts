@@ -6,7 +6,9 @@ import proto from '@temporalio/proto';
 import type { temporal } from '@temporalio/proto';
 import { formatVersion } from '../core/history-facts.js';
 import { parseVersion, type ExecutionVersioning, type VersioningBehavior, type VersioningOverride } from '../core/versioning.js';
-import { translateGrpcError } from './grpc-errors.js';
+import { grpcCode, translateGrpcError } from './grpc-errors.js';
+
+const NOT_FOUND = 5;
 import type { TemporalHandle } from './connection.js';
 
 const Behavior = proto.temporal.api.enums.v1.VersioningBehavior;
@@ -92,6 +94,16 @@ export async function describeExecution(t: TemporalHandle, ref: ExecutionRef): P
     taskQueue: info?.taskQueue ?? undefined,
     ...versioningFromProto(info?.versioningInfo),
   };
+}
+
+/** The same, or `undefined` when the execution no longer exists (deleted, or past retention). */
+export async function describeExecutionIfExists(t: TemporalHandle, ref: ExecutionRef): Promise<ExecutionNow | undefined> {
+  try {
+    return await describeExecution(t, ref);
+  } catch (err) {
+    if (grpcCode(err) === NOT_FOUND && !/namespace/i.test(String((err as Error).message))) return undefined;
+    throw err;
+  }
 }
 
 export async function setOverride(t: TemporalHandle, ref: ExecutionRef, override: VersioningOverride | undefined, identity: string): Promise<void> {
@@ -189,26 +201,49 @@ export async function describeBatch(t: TemporalHandle, jobId: string): Promise<B
   };
 }
 
-/** Polls a batch until it leaves RUNNING; `onProgress` sees every poll. */
+/** A batch job's state, or `undefined` if the server has no such job (it was never started). */
+export async function describeBatchIfExists(t: TemporalHandle, jobId: string): Promise<BatchProgress | undefined> {
+  try {
+    return await describeBatch(t, jobId);
+  } catch (err) {
+    if (grpcCode(err) === NOT_FOUND) return undefined;
+    throw err;
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/**
+ * Polls a batch until it leaves RUNNING, the timeout passes, or `signal` aborts (then it returns
+ * the last state seen); `onProgress` sees every poll. Only "not found yet" is waited out (the job's
+ * record appears moments after StartBatchOperation); any other failure is thrown at once: each RPC
+ * has its own deadline, so a lost server ends the wait within that bound.
+ */
 export async function waitForBatch(
   t: TemporalHandle,
   jobId: string,
-  options: { timeoutMs: number; intervalMs?: number; onProgress?: (p: BatchProgress) => void },
+  options: { timeoutMs: number; intervalMs?: number; onProgress?: (p: BatchProgress) => void; signal?: AbortSignal },
 ): Promise<BatchProgress> {
   const deadline = Date.now() + options.timeoutMs;
+  let last: BatchProgress = { jobId, state: 'UNSPECIFIED', total: 0, complete: 0, failure: 0 };
   for (;;) {
     let progress: BatchProgress | undefined;
     try {
       progress = await describeBatch(t, jobId);
     } catch (err) {
-      // The batch's record can take a moment to appear after StartBatchOperation.
-      if (Date.now() >= deadline) throw err;
+      if (grpcCode(err) !== NOT_FOUND || Date.now() >= deadline) throw err;
     }
     if (progress) {
+      last = progress;
       options.onProgress?.(progress);
       const settled = progress.state === 'COMPLETED' || progress.state === 'FAILED';
       if (settled || Date.now() >= deadline) return progress;
     }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
+    if (options.signal?.aborted) return last;
+    await sleep(options.intervalMs ?? 500, options.signal);
   }
 }

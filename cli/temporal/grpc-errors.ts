@@ -17,6 +17,8 @@ export interface GrpcContext {
   namespace: string;
   /** What we were doing, for the message: "connect", "list executions", ... */
   action: string;
+  /** TLS was on (an API key turns it on): a server that does not speak TLS looks unreachable. */
+  tls?: boolean;
 }
 
 /**
@@ -83,7 +85,9 @@ export function translateGrpcError(err: unknown, ctx: GrpcContext): SafeDeployEr
       if (code === undefined || code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED) {
         return new TemporalUnreachableError(
           `cannot reach Temporal at ${ctx.address} (${ctx.action}): ${why}`,
-          'is the server running and the address right? for a local one: `safe-deploy dev-server`',
+          ctx.tls
+            ? 'TLS is on (--api-key, --tls or a certificate turns it on): does this server speak TLS? a local dev server does not, so drop those flags; else check the address'
+            : 'is the server running and the address right? for a local one: `safe-deploy dev-server`',
           { cause: err },
         );
       }

@@ -39,6 +39,7 @@ async function workerCommand(sdk: SampleSdk, version: SampleVersion): Promise<{ 
 export interface SampleWorker {
   version: SampleVersion;
   buildId: string;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -70,13 +71,13 @@ export function workerEnv(s: Scenario, version: SampleVersion, buildId: string =
 export async function startWorker(
   s: Scenario,
   version: SampleVersion,
-  options: { buildId?: string; activityDelayMs?: number; sdk?: SampleSdk } = {},
+  options: { buildId?: string; activityDelayMs?: number; sdk?: SampleSdk; /** Another workflows file (a test's candidate; TypeScript workers). */ workflowsPath?: string } = {},
 ): Promise<SampleWorker> {
   const buildId = options.buildId ?? version;
   const command = await workerCommand(options.sdk ?? 'typescript', version);
   const child: ResultPromise = execa(command.file, command.args, {
     cwd: command.cwd,
-    env: workerEnv(s, version, buildId, options.activityDelayMs),
+    env: { ...workerEnv(s, version, buildId, options.activityDelayMs), ...(options.workflowsPath && { RESEARCH_WORKFLOWS_PATH: options.workflowsPath }) },
     stdin: 'ignore',
     reject: false,
     cleanup: true,
@@ -100,6 +101,7 @@ export async function startWorker(
   return {
     version,
     buildId,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGINT');

@@ -6,7 +6,8 @@
  * Env: TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default),
  *      TEMPORAL_DEPLOYMENT_NAME (research-agent), TEMPORAL_WORKER_BUILD_ID (= version),
  *      RESEARCH_TASK_QUEUE (research-agent), RESEARCH_AGENT_VERSION (v1, if no CLI arg),
- *      RESEARCH_ACTIVITY_DELAY_MS (500).
+ *      RESEARCH_ACTIVITY_DELAY_MS (500), RESEARCH_WORKFLOWS_PATH (tests: another workflows file
+ *      under this version's Build ID).
  * Prints `worker ready <deploymentName>:<buildId> on <taskQueue>` to stdout once polling.
  */
 import { existsSync } from 'node:fs';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
       connection,
       namespace,
       taskQueue,
-      workflowsPath: workflowsPathFor(version),
+      workflowsPath: env('RESEARCH_WORKFLOWS_PATH', '') || workflowsPathFor(version),
       activities: createActivities(),
       workerDeploymentOptions: {
         useWorkerVersioning: true,

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestEntries, parseJournal } from '../../cli/core/journal.js';
+import { latestEntries, parseApplyJournal } from '../../cli/core/journal.js';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { describeDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution } from '../../cli/temporal/executions.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
+import { optionsUpdates, overrideWindowsMs } from '../helpers/apply-state.js';
 import { BIN, runCli, sampleWorkflows } from '../helpers/cli.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 
@@ -27,14 +28,11 @@ async function setUp(label: string, activityDelayMs: number): Promise<{ t: Tempo
 
 const conn = (s: Scenario) => ['--address', s.address, '--namespace', s.namespace];
 
-async function optionsUpdates(t: TemporalHandle, workflowId: string): Promise<number> {
-  const h = await t.client.workflow.getHandle(workflowId).fetchHistory();
-  return (h.events ?? []).filter((e) => e.workflowExecutionOptionsUpdatedEventAttributes).length;
-}
 
 describe('apply: an execution that advanced since the plan is replayed again', () => {
   let env: Awaited<ReturnType<typeof setUp>>;
-  beforeAll(async () => (env = await setUp('race', 5000)));
+  // Slow enough that the plan (a replay, under load on shared CI machines) is done before the first step ends.
+  beforeAll(async () => (env = await setUp('race', 15000)));
   afterAll(async () => {
     await env?.worker.stop();
     await env?.t.close();
@@ -56,7 +54,14 @@ describe('apply: an execution that advanced since the plan is replayed again', (
     const execution = (JSON.parse(readFileSync(plan, 'utf8')) as { executions: { action: string; receipt: { verdict: string } }[] }).executions[0];
     expect(execution).toMatchObject({ action: 'upgrade', receipt: { verdict: 'compatible' } });
 
-    await eventually('second research step scheduled', async () => (await scheduledSteps()) >= 2, 30_000);
+    await eventually('second research step scheduled', async () => (await scheduledSteps()) >= 2, 60_000);
+    // Without a candidate it cannot be replayed again: replanned, and the message says how to reconsider it.
+    const blind = await runCli(['apply', plan, '--output', 'json', ...conn(s)]);
+    expect(blind.exitCode, blind.stderr).toBe(0);
+    expect((JSON.parse(blind.stdout) as { entries: { status: string; detail?: string }[] }).entries).toEqual([
+      expect.objectContaining({ status: 'replanned', detail: expect.stringMatching(/no candidate given to replay it again \(run apply again with --workflows or --bundle to reconsider it\)/) }),
+    ]);
+    // Given the candidate, a later apply reconsiders that `replanned` entry.
     const applied = await runCli(['apply', plan, '--workflows', sampleWorkflows('v3'), '--output', 'json', ...conn(s)]);
     expect(applied.exitCode, applied.stderr).toBe(0);
     const report = JSON.parse(applied.stdout) as { counts: Record<string, number>; entries: { status: string; detail?: string }[] };
@@ -70,6 +75,7 @@ describe('apply: an execution that advanced since the plan is replayed again', (
 
 describe('apply: dry run, killed halfway, resumed', () => {
   let env: Awaited<ReturnType<typeof setUp>>;
+  let v2: SampleWorker | undefined;
   const ids: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-resume-'));
   const plan = join(dir, 'plan.json');
@@ -88,6 +94,7 @@ describe('apply: dry run, killed halfway, resumed', () => {
     expect(r.exitCode, r.stderr).toBe(0);
   });
   afterAll(async () => {
+    await v2?.stop();
     await env?.worker.stop();
     await env?.t.close();
   });
@@ -100,23 +107,35 @@ describe('apply: dry run, killed halfway, resumed', () => {
     for (const id of ids) expect(await optionsUpdates(env.t, id)).toBe(0);
   });
 
+  it('refuses to upgrade while the candidate is not current: exit 2, nothing changed', async () => {
+    const r = await runCli(['apply', plan, '--phase', 'upgrade', ...conn(env.s)]);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/is not the current version of .* \(current: .*:v1\)/);
+    expect(r.stdout).toMatch(/--promote .*--wait-for-current/);
+    for (const id of ids) expect(await optionsUpdates(env.t, id)).toBe(0);
+  });
+
   it('killed after its first change, then run again: finishes, each execution changed once, journal complete', async () => {
+    v2 = await startWorker(env.s, 'v2');
+    await promoteCandidate({ temporal: env.t, deployment: env.s.deploymentName, buildId: 'v2' });
     const child = execa('node', [BIN, 'apply', plan, '--chunk-size', '1', ...conn(env.s)], { reject: false });
     await eventually('the first change journaled', async () => existsSync(journal) && readFileSync(journal, 'utf8').includes('"status":"done"'), 60_000);
     child.kill('SIGKILL');
     await child;
-    const before = parseJournal(readFileSync(journal, 'utf8'));
+    const before = parseApplyJournal(readFileSync(journal, 'utf8')).entries;
     expect(before.filter((e) => e.status === 'done').length).toBeLessThan(6);
 
     const again = await runCli(['apply', plan, '--chunk-size', '1', '--output', 'json', ...conn(env.s)]);
     expect(again.exitCode, again.stderr).toBe(0);
-    const latest = latestEntries(parseJournal(readFileSync(journal, 'utf8')));
+    const latest = latestEntries(parseApplyJournal(readFileSync(journal, 'utf8')).entries);
     expect(latest.size).toBe(6);
     for (const e of latest.values()) expect(['done', 'already']).toContain(e.status);
     for (const id of ids) {
       expect(await optionsUpdates(env.t, id), id).toBe(1);
       expect((await describeExecution(env.t, { workflowId: id, runId: '' })).override).toEqual({ kind: 'auto_upgrade' });
     }
+
+    process.stderr.write(`direct: re-check-to-override window per execution: ${(await overrideWindowsMs(env.t, journal)).join(', ')} ms\n`);
 
     const third = await runCli(['apply', plan, '--output', 'json', ...conn(env.s)]);
     expect((JSON.parse(third.stdout) as { entries: unknown[] }).entries).toEqual([]);
@@ -136,7 +155,7 @@ describe('apply: dry run, killed halfway, resumed', () => {
     expect(blocked.exitCode).toBe(1);
     expect(JSON.parse(blocked.stdout)).toMatchObject({ verdict: 'blocked', counts: { executions: 6 } });
     expect(existsSync(marker)).toBe(false);
-    expect((await describeDeployment(env.t, env.s.deploymentName))?.currentVersion).toBe(`${env.s.deploymentName}:v1`);
+    expect((await describeDeployment(env.t, env.s.deploymentName))?.currentVersion).toBe(`${env.s.deploymentName}:v2`);
     for (const id of ids) expect(await optionsUpdates(env.t, id)).toBe(1);
   });
 });

@@ -4,6 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeConnection, resolveConnection } from '../../cli/temporal/connection.js';
 
+const pemDir = mkdtempSync(join(tmpdir(), 'safe-deploy-pem-'));
+const pem = (name: string, text = `-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`) => {
+  const file = join(pemDir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
 const configFile = () => {
   const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-profile-'));
   const file = join(dir, 'temporal.toml');
@@ -58,7 +65,7 @@ describe('resolveConnection: flags beat environment beat the config file', () =>
     },
     {
       scenario: 'mTLS from flags',
-      flags: { tlsCertPath: '/c.pem', tlsKeyPath: '/k.pem' },
+      flags: { tlsCertPath: pem('c.pem'), tlsKeyPath: pem('k.pem') },
       env: {},
       expected: { address: '127.0.0.1:7233', namespace: 'default', auth: 'mtls' },
     },
@@ -81,6 +88,21 @@ describe('resolveConnection: flags beat environment beat the config file', () =>
     const resolved = resolveConnection({ apiKey: 'flag-secret', configFile: join(tmpdir(), 'none.toml') }, { TEMPORAL_API_KEY: 'env-secret' });
     expect(resolved.profile.apiKey).toBe('flag-secret');
     expect(JSON.stringify(describeConnection(resolved))).not.toMatch(/secret/);
+  });
+
+  it.each([
+    ['a missing client certificate', () => ({ tlsCertPath: join(pemDir, 'nope.pem'), tlsKeyPath: pem('k2.pem') }), /TLS client certificate file .*nope\.pem does not exist/],
+    ['a missing CA file', () => ({ tlsCaPath: '/nonexistent/ca.pem' }), /TLS server CA certificate file \/nonexistent\/ca\.pem does not exist/],
+    ['a key that is not PEM', () => ({ tlsCertPath: pem('c3.pem'), tlsKeyPath: pem('garbage.key', 'garbage') }), /TLS client key file .*garbage\.key is not a PEM file/],
+  ])('refuses %s as a config error naming the path (exit 2)', (_name, flags, message) => {
+    let err: unknown;
+    try {
+      resolveConnection({ ...flags(), configFile: join(tmpdir(), 'none.toml') }, {});
+    } catch (e) {
+      err = e;
+    }
+    expect(String((err as Error)?.message)).toMatch(message);
+    expect((err as { exitCode?: number }).exitCode).toBe(2);
   });
 
   it('refuses a client certificate without its key', () => {
