@@ -156,7 +156,7 @@ describe.each(SUPPORTED)('a user project on SDK %s', (sdkVersion) => {
     expect(Object.values(verdicts(report))).toEqual(['nondeterministic', 'nondeterministic', 'nondeterministic']);
     const text = await safeDeploy(project.dir, ['check', '--workflows', 'src/workflows.ts', '--histories', 'histories']);
     expect(text.stdout).toMatch(new RegExp(`replayed with @temporalio/worker ${sdkVersion.replace(/\./g, '\\.')} \\(the project's\\)`));
-    expect(text.stdout).toMatch(/history had activity step, code did activity validate/);
+    expect(text.stdout).toMatch(/history had activity step scheduled at event \d+, code did activity validate there/);
   });
 
   it('live: a check of the task queue agrees with the files, execution by execution', async () => {
