@@ -125,7 +125,7 @@ export async function buildLedger(input: LedgerInput): Promise<LedgerReport> {
       if (job) {
         entry.jobId = job.jobId;
         if (job.reason && !journaled) entry.why = job.reason;
-      } else if (!entry.why) entry.why = 'a single update by safe-deploy (watch pin-back, rollback, or a one-execution protect)';
+      } else if (!entry.why) entry.why = 'a single update by safe-deploy (an upgrade or protect sent one by one, a watch pin-back, or a rollback): pass its journal with --journal for the reason';
     }
     entries.push(entry);
   }

@@ -61,7 +61,8 @@ describe('watch: research-agent v4 breaks after it was upgraded', () => {
   it('deploy of v4 upgrades both: their histories replay cleanly', async () => {
     const r = await runCli(
       ['deploy', '--deployment', s.deploymentName, '--candidate-build-id', 'v4', '--workflows', sampleWorkflows('v4'), '--rollout', `node ${rolloutScript} v4`, '--promote',
-        '--plan-out', join(dir, 'plan.json'), '--output', 'json', ...conn()],
+        // As one batch job (not one by one): the ledger below reads why from the batch's reason.
+        '--direct-max', '0', '--plan-out', join(dir, 'plan.json'), '--output', 'json', ...conn()],
       { env: rolloutEnv(s, { pidFile, logDir: dir }), timeoutMs: 170_000 },
     );
     expect(r.exitCode, r.stderr).toBe(0);
