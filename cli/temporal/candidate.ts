@@ -12,6 +12,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { BundleCacheUse } from '../core/check-report.js';
 import { BundleError, UsageError } from '../errors.js';
 import { bundleCacheDir, readCachedBundle, recordBundleInputs, writeCachedBundle, type BundleInputs } from './bundle-cache.js';
+import { codecsOf, type CodecModule } from './codec-module.js';
 import { prewarmReplayThreads } from './replay-thread-pool.js';
 import { loadSdkWorker, resolveReplaySdk, type ReplaySdk } from './sdk.js';
 
@@ -64,17 +65,13 @@ function trimCompilerMessage(err: unknown): string {
 async function loadCodecs(modulePath: string | undefined): Promise<PayloadCodec[]> {
   if (!modulePath) return [];
   const path = resolve(modulePath);
-  let mod: { payloadCodecs?: PayloadCodec[]; default?: PayloadCodec[] | { payloadCodecs?: PayloadCodec[] } };
+  let mod: CodecModule;
   try {
     mod = (await import(pathToFileURL(path).href)) as typeof mod;
   } catch (err) {
     throw new UsageError(`cannot load codec module ${modulePath}: ${trimCompilerMessage(err)}`, 'pass a compiled JS module exporting `payloadCodecs`');
   }
-  const codecs = mod.payloadCodecs ?? (Array.isArray(mod.default) ? mod.default : mod.default?.payloadCodecs);
-  if (!Array.isArray(codecs)) {
-    throw new UsageError(`codec module ${modulePath} exports no payloadCodecs array`, 'export const payloadCodecs = [new MyCodec()]');
-  }
-  return codecs;
+  return codecsOf(mod, modulePath);
 }
 
 export async function loadCandidate(options: CandidateOptions): Promise<Candidate> {

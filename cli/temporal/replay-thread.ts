@@ -21,6 +21,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { PayloadCodec } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { LogEntry } from '@temporalio/worker';
+import { codecsOf, type CodecModule } from './codec-module.js';
 
 export interface ReplayThreadModules {
   worker: string;
@@ -64,10 +65,7 @@ function withoutPromiseStackTraces(require: NodeJS.Require, vmShared: string): v
 
 async function loadCodecs(codecModule: string | undefined): Promise<PayloadCodec[]> {
   if (!codecModule) return [];
-  const mod = (await import(pathToFileURL(codecModule).href)) as { payloadCodecs?: PayloadCodec[]; default?: PayloadCodec[] | { payloadCodecs?: PayloadCodec[] } };
-  const codecs = mod.payloadCodecs ?? (Array.isArray(mod.default) ? mod.default : mod.default?.payloadCodecs);
-  if (!Array.isArray(codecs)) throw new Error(`codec module ${codecModule} exports no payloadCodecs array`);
-  return codecs;
+  return codecsOf((await import(pathToFileURL(codecModule).href)) as CodecModule, codecModule);
 }
 
 function serve(port: NonNullable<typeof parentPort>, { modules }: ReplayThreadData): void {
