@@ -121,7 +121,7 @@ export interface TemporalHandle {
   close(): Promise<void>;
 }
 
-type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+export type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
 
 /** Gives every call a deadline unless it has one: no RPC may wait forever on a frozen server. */
 function deadlineInterceptor(ms: number): Interceptor {
@@ -132,8 +132,11 @@ function deadlineInterceptor(ms: number): Interceptor {
 /** A TLS file that is there but is not a usable PEM: grpc/OpenSSL says so in these words. */
 const BAD_PEM = /PEM|no start line|bad base64|asn1|private key|certificate|x509|routines/i;
 
-/** `connectTimeoutMs`: how long to wait for the server to answer at all (default 10 s, at most --server-timeout). */
-export async function connect(resolved: ResolvedConnection, options: { connectTimeoutMs?: number } = {}): Promise<TemporalHandle> {
+/**
+ * `connectTimeoutMs`: how long to wait for the server to answer at all (default 10 s, at most --server-timeout).
+ * `interceptors`: gRPC interceptors after ours (a program embedding the pipeline; the race tests hold calls with one).
+ */
+export async function connect(resolved: ResolvedConnection, options: { connectTimeoutMs?: number; interceptors?: Interceptor[] } = {}): Promise<TemporalHandle> {
   const auth = authMode(resolved.profile);
   let connectionOptions;
   try {
@@ -150,7 +153,7 @@ export async function connect(resolved: ResolvedConnection, options: { connectTi
       metadata: connectionOptions.metadata,
       connectTimeout: options.connectTimeoutMs ?? Math.min(10_000, resolved.serverTimeoutMs),
       // The deadline first, so that it bounds a call with all its retries.
-      interceptors: [deadlineInterceptor(resolved.serverTimeoutMs), makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
+      interceptors: [deadlineInterceptor(resolved.serverTimeoutMs), makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), ...(options.interceptors ?? [])],
       // A dead peer (TCP open, nothing answering) is detected by keepalive pings (the SDK's values, stated).
       channelArgs: { 'grpc.keepalive_permit_without_calls': 1, 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 15_000 },
     });

@@ -24,13 +24,13 @@ const root = join(import.meta.dirname, '..', '..');
 const rolloutScript = join(root, 'dist', 'sample-workers', 'research-agent', 'rollout.js');
 /** Long enough for the deploy to finish before the timer fires, on a busy 2-core machine. */
 const FOLLOW_UP = '75s';
-
 /**
- * Not part of `npm test` yet: on merged main it failed 2 of its last 4 runs (watch reported the
- * pinned-back execution but not the one to reset, within a few hundred ms). Run it with
- * SAFE_DEPLOY_WATCH_TEST=1 npx vitest run --project integration test/integration/watch.int.test.ts
+ * v4's activities: v4 answers as soon as a first question arrives, so "reset" would finish (its
+ * answer and synthesize) before the long question reached it if they were quick.
  */
-describe.skipIf(!process.env.SAFE_DEPLOY_WATCH_TEST)('watch: research-agent v4 breaks after it was upgraded', () => {
+const V4_ACTIVITY_MS = 30_000;
+
+describe('watch: research-agent v4 breaks after it was upgraded', () => {
   let t: TemporalHandle;
   let s: Scenario;
   let v1: SampleWorker;
@@ -67,7 +67,7 @@ describe.skipIf(!process.env.SAFE_DEPLOY_WATCH_TEST)('watch: research-agent v4 b
     const r = await runCli(
       ['deploy', '--deployment', s.deploymentName, '--candidate-build-id', 'v4', '--workflows', sampleWorkflows('v4'), '--rollout', `node ${rolloutScript} v4`, '--promote',
         '--plan-out', join(dir, 'plan.json'), '--output', 'json', ...conn()],
-      { env: rolloutEnv(s, { pidFile, logDir: dir }), timeoutMs: 170_000 },
+      { env: rolloutEnv(s, { pidFile, logDir: dir, activityDelayMs: V4_ACTIVITY_MS }), timeoutMs: 170_000 },
     );
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { verdict: string; counts: Record<string, number> };
@@ -78,7 +78,8 @@ describe.skipIf(!process.env.SAFE_DEPLOY_WATCH_TEST)('watch: research-agent v4 b
   });
 
   it('watch pins back the one v4 never completed a task for, and reports the other with its reset point', async () => {
-    // "reset": v4 answers a first question (a task completed on v4), then throws on a long one.
+    // "reset": v4 answers a first question (a task completed on v4; its researchStep takes
+    // V4_ACTIVITY_MS), then throws on a long one that arrives meanwhile.
     const reset = t.client.workflow.getHandle(id('reset'));
     await reset.signal('ask', 'short question');
     await eventually('a task completed on v4', async () => completedOn(await history(id('reset'))).some((c) => c.buildId === 'v4'));
