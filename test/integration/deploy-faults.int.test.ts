@@ -33,7 +33,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('deploy: killed mid-upgrade and resumed; interrupted in the rollout and in --promote', () => {
+describe('deploy: killed mid-upgrade and resumed; interrupted (SIGINT, SIGTERM) in the rollout and in --promote', () => {
   let t: TemporalHandle;
   let s: Scenario;
   let v1: SampleWorker;
@@ -119,12 +119,12 @@ describe('deploy: killed mid-upgrade and resumed; interrupted in the rollout and
     for (const pid of tree) expect(alive(pid), `rollout process ${pid} outlived safe-deploy`).toBe(false);
   }, 240_000);
 
-  it('Ctrl-C while --promote waits for pollers: exit 130, the report names the step', async () => {
+  it('SIGTERM (a CI runner cancelling the job) while --promote waits for pollers: exit 130, the report names the step', async () => {
     const run = execa('node', deployArgs('v9', undefined), { reject: false, env: env(), extendEnv: true });
     await eventually('waiting for pollers', async () => existsSync(join(dir, 'plan-v9.json')), 150_000);
     // The plan is written before protect; give it a moment to reach the wait.
     await new Promise((r) => setTimeout(r, 2000));
-    process.kill(run.pid as number, 'SIGINT');
+    process.kill(run.pid as number, 'SIGTERM');
     const r = await run;
     expect(r.exitCode, String(r.stderr)).toBe(130);
     const report = JSON.parse(String(r.stdout)) as DeployJson;
