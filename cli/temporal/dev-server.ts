@@ -156,8 +156,24 @@ export async function waitForServer(address: string, namespace: string, timeoutM
   );
 }
 
+class ServerExitedError extends TemporalError {}
+
+/** Start-up attempts when we chose the ports: the server picks its internal services' ports itself, and one can be taken meanwhile. */
+const START_ATTEMPTS = 3;
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const binary = await resolveTemporalBinary({ build: true });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(binary, options);
+    } catch (err) {
+      // Seen in CI: "Failed to start gRPC listener ... address already in use" (history service), then a panic.
+      if (!(err instanceof ServerExitedError) || options.port !== undefined || attempt >= START_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function startOnce(binary: string, options: DevServerOptions): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
   const dbFilename = options.dbFilename ?? join(mkdtempSync(join(tmpdir(), 'safe-deploy-dev-')), 'temporal.db');
@@ -199,7 +215,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await Promise.race([
       waitForServer(address, namespace, options.readyTimeoutMs ?? 60_000),
       exited.then(() => {
-        throw new TemporalError(
+        throw new ServerExitedError(
           `Temporal dev server exited during start-up (port ${port})`,
           'is the port free? run with --log-file to see the server log',
         );
