@@ -31,13 +31,11 @@ describe('runRollout interrupted', () => {
   it('SIGTERM ends the shell and the child it started', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'safe-deploy-rollout-')), 'pids');
     const abort = new AbortController();
-    const run = runRollout(`echo $$ > ${file}; sleep 300 & echo $! >> ${file}; wait`, { signal: abort.signal, graceMs: 5_000 });
+    // A grace period longer than the test's timeout: only SIGTERM to the whole group can end it in time.
+    const run = runRollout(`echo $$ > ${file}; sleep 300 & echo $! >> ${file}; wait`, { signal: abort.signal, graceMs: 600_000 });
     const pids = await pidsOf(file, 2);
-    const t0 = Date.now();
     abort.abort();
     await expect(run).rejects.toBeInstanceOf(InterruptedError);
-    // Ended by SIGTERM, well before the grace period's SIGKILL.
-    expect(Date.now() - t0).toBeLessThan(5_000);
     for (const pid of pids) expect(alive(pid), `${pid} outlived the rollout`).toBe(false);
   });
 
