@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
-import { describeExecution } from '../../cli/temporal/executions.js';
+import { describeBatch, describeExecution } from '../../cli/temporal/executions.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { journalEntries, latestByWorkflow, optionsUpdates } from '../helpers/apply-state.js';
 import { BIN, runCli, sampleWorkflows } from '../helpers/cli.js';
@@ -73,6 +73,9 @@ describe('apply: malformed plans, two writers, a kill mid-batch, a torn journal'
   it('one writer per plan; a run killed mid-batch is taken over: its batch waited for, every execution changed once', async () => {
     const first = execa('node', [BIN, 'apply', plan, '--phase', 'upgrade', '--direct-max', '0', '--rps', '1', ...conn()], { reject: false });
     await eventually('the batch journaled as started', async () => existsSync(journal) && readFileSync(journal, 'utf8').includes('"status":"started"'), 60_000);
+    // The journal says `started` just before the batch is sent: wait until the server has it.
+    const jobId = journalEntries(journal).find((e) => e.status === 'started')?.jobId ?? '';
+    await eventually('the batch on the server', async () => Boolean(await describeBatch(t, jobId)), 30_000);
     // Frozen (SIGSTOP) while its batch runs: alive, holding the lock, for as long as the test needs.
     process.kill(first.pid as number, 'SIGSTOP');
     const holder = JSON.parse(readFileSync(`${journal}.lock`, 'utf8')) as { pid: number };
