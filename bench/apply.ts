@@ -66,6 +66,11 @@ async function temporalBatch(address: string, args: string[]): Promise<{ m: Proc
   }
 }
 
+function applyDid(m: ProcessMeasurement, how: string): string {
+  const counts = (JSON.parse(m.stdout) as { counts: Record<string, number> }).counts;
+  return `done ${counts['done']}, failed ${counts['failed']}, ${how} (exit ${m.exitCode})`;
+}
+
 async function main(): Promise<void> {
   const { size, rps } = parseArgs(process.argv.slice(2));
   const snapshot = await ensureV2CurrentSnapshot(size);
@@ -74,16 +79,21 @@ async function main(): Promise<void> {
   const row = (label: string, seconds: number, m: ProcessMeasurement | undefined, did: string) =>
     rows.push([label, seconds.toFixed(2), (size / seconds).toFixed(0), m ? (m.maxRssKb / 1024).toFixed(0) : '-', did]);
 
+  const plan = join(mkdtempSync(join(tmpdir(), 'safe-deploy-bench-plan-')), 'plan.json');
   await withServerCopy(snapshot, async (server) => {
-    const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-bench-plan-'));
-    const plan = join(dir, 'plan.json');
     const conn = ['--address', server.address];
     const planned = await measureNode([BIN, 'plan', '--deployment', snapshot.deployment, '--candidate-build-id', 'v2', '--workflows', CANDIDATE, '--out', plan, ...conn], { cwd: ROOT });
     const executions = (JSON.parse(readFileSync(plan, 'utf8')) as { executions: { action: string }[] }).executions;
     row('safe-deploy plan (check + describe each)', planned.seconds, planned, `${executions.length} planned, ${executions.filter((e) => e.action === 'upgrade').length} upgrade (exit ${planned.exitCode})`);
-    const applied = await measureNode([BIN, 'apply', plan, '--phase', 'upgrade', '--rps', String(rps), '--output', 'json', ...conn], { cwd: ROOT });
-    const counts = (JSON.parse(applied.stdout) as { counts: Record<string, number> }).counts;
-    row('safe-deploy apply --phase upgrade', applied.seconds, applied, `done ${counts['done']}, failed ${counts['failed']}, verified one by one (exit ${applied.exitCode})`);
+    const applied = await measureNode([BIN, 'apply', plan, '--phase', 'upgrade', '--direct-max', '0', '--rps', String(rps), '--output', 'json', ...conn], { cwd: ROOT });
+    row('safe-deploy apply --phase upgrade --direct-max 0 (batches of 500)', applied.seconds, applied, applyDid(applied, 'each re-checked, batched, read back'));
+  });
+  // The same plan on a fresh copy (the run IDs are the snapshot's), every change sent one by one:
+  // the server's batcher runs at its own worker.batcherRPS, 50 a second by default, whatever --rps says.
+  await withServerCopy(snapshot, async (server) => {
+    const journal = `${plan}.direct.journal.jsonl`;
+    const direct = await measureNode([BIN, 'apply', plan, '--phase', 'upgrade', '--direct-max', String(size), '--rps', String(rps), '--journal', journal, '--output', 'json', '--address', server.address], { cwd: ROOT });
+    row(`safe-deploy apply --phase upgrade --direct-max ${size} (one by one)`, direct.seconds, direct, applyDid(direct, 'each re-checked, changed, read back'));
   });
   await withServerCopy(snapshot, async (server) => {
     const r = await temporalBatch(server.address, ['workflow', 'update-options', '--query', query, '--versioning-override-behavior', 'auto_upgrade', '--reason', 'bench', '--rps', String(rps)]);

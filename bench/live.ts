@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { buildVisibilityQuery } from '../cli/core/selection.js';
 import { promoteCandidate } from '../cli/pipeline/promote.js';
-import { connect, resolveConnection } from '../cli/temporal/connection.js';
+import { connect, resolveConnection, type TemporalHandle } from '../cli/temporal/connection.js';
 import { startDevServer, type DevServer } from '../cli/temporal/dev-server.js';
 import { mapConcurrent } from '../cli/util/concurrency.js';
 import { newScenario, startWorker } from '../sample-workers/research-agent/launcher.js';
@@ -82,7 +82,10 @@ export async function ensureLiveSnapshot(n: number): Promise<Snapshot> {
         // started
       }
       // Paused at the gate: their histories stop growing, so the files equal what the server holds.
-      for await (const _ of mapConcurrent(ids, (id) => waitFor(() => t.client.workflow.getHandle(id).query<string>('status'), 'awaiting_proceed'), 16)) {
+      // Idle (no activity and no workflow task pending) is the gate: the activities before it run
+      // one after another, each followed by a workflow task. Describe, not query: a query is a
+      // workflow task of its own, and 10,000 of them were slower than making the executions.
+      for await (const _ of mapConcurrent(ids, (id) => waitFor(() => idleAtGate(t, id), true), 16)) {
         // paused
       }
     } finally {
@@ -137,6 +140,11 @@ export async function ensureV2CurrentSnapshot(n: number): Promise<Snapshot> {
   }
   writeFileSync(join(dir, 'complete'), '');
   return snapshot;
+}
+
+async function idleAtGate(t: TemporalHandle, workflowId: string): Promise<boolean> {
+  const { raw } = await t.client.workflow.getHandle(workflowId).describe();
+  return !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0 && Number(raw.workflowExecutionInfo?.historyLength ?? 0) > 3;
 }
 
 async function waitFor<T>(fn: () => Promise<T>, want: T, timeoutMs = 300_000): Promise<void> {

@@ -49,6 +49,9 @@ export class TemporalError extends SafeDeployError {
 /** No Temporal server answered at the address (down, wrong address, network): the pre-push hook may fall back. */
 export class TemporalUnreachableError extends TemporalError {}
 
+/** StartBatchOperation refused: the namespace runs as many batch jobs as its server allows (1 by default). */
+export class BatchLimitError extends TemporalError {}
+
 /** A query the server rejected: the user's input, so a usage error, with the server's reason. */
 export class QueryError extends SafeDeployError {
   readonly exitCode = ExitCode.usage;

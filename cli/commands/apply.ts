@@ -68,7 +68,7 @@ export function registerApply(program: Command, ctx: CommandContext): void {
     .option('--journal <file>', 'journal file (default: <plan>.journal.jsonl)')
     .option('--chunk-size <n>', 'executions per batch operation', parsePositiveInt, 500)
     .option('--direct-max <n>', 'chunks of at most n changes are sent one by one, each right after its re-check, instead of as a batch job (0: always batch)', parseNonNegativeInt, 20)
-    .option('--rps <n>', 'batch operations per second on the server (maxOperationsPerSecond)', parsePositiveInt)
+    .option('--rps <n>', 'changes per second sent one by one; also sent as a batch job\'s maxOperationsPerSecond, which server 1.31 does not honour (it runs batch jobs at its worker.batcherRPS, 50 a second by default)', parsePositiveInt)
     .option('--dry-run', 'show what would change; change nothing');
   addRolloutGateOptions(command);
   addCandidateOptions(command);

@@ -38,7 +38,7 @@ export function registerDeploy(program: Command, ctx: CommandContext): void {
     .option('--rollout <command>', 'shell command that rolls out the candidate workers (e.g. helm upgrade --install ... --wait)')
     .option('--rerun-rollout', 'run the rollout again even if an earlier run of this deploy (same plan) recorded it done')
     .option('--direct-max <n>', 'apply: chunks of at most n changes are sent one by one instead of as a batch job (0: always batch)', parseNonNegativeInt, 20)
-    .option('--rps <n>', 'apply: batch operations per second on the server', parsePositiveInt)
+    .option('--rps <n>', 'apply: changes per second sent one by one (a batch job runs at the server\'s own pace)', parsePositiveInt)
     .option('--nudge-confirm-timeout <duration>', 'how long to wait for nudged executions to move', durationOption, 120_000)
     .option('--nudge-rps <n>', 'nudge signals per second', parsePositiveInt, 10)
     .option('--plan-out <file>', 'where to keep the plan (default: safe-deploy-plan-<build-id>.json)')

@@ -18,7 +18,7 @@ import { effectiveBehavior, type ExecutionVersioning, type VersioningOverride } 
 import { historyFacts, type HistoryLike } from '../core/history-facts.js';
 import { lastAutoUpgradeOverride } from '../core/override-events.js';
 import type { Verdict } from '../core/verdict.js';
-import { InterruptedError, SafeDeployError, UsageError } from '../errors.js';
+import { BatchLimitError, InterruptedError, SafeDeployError, UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment } from '../temporal/deployments.js';
 import {
@@ -34,6 +34,7 @@ import { fetchHistory } from '../temporal/histories.js';
 import { loadCandidates, replayCandidates, type Candidates, type CandidatesOptions } from '../temporal/candidates.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { groupBy } from '../util/group-by.js';
+import { RateLimiter } from '../util/rate.js';
 import { acquireJournalLock, openJournal } from './journal-file.js';
 
 export type ApplyPhase = 'protect' | 'upgrade' | 'all';
@@ -51,6 +52,9 @@ export function phaseActions(phase: ApplyPhase): Action[] {
 
 /** Up to this many changes in a chunk go out one by one (UpdateWorkflowExecutionOptions), each right after its re-check. */
 export const DEFAULT_DIRECT_MAX = 20;
+
+/** One-by-one changes in flight at once (each: describe, update, describe, history). */
+const DIRECT_CONCURRENCY = 8;
 
 /** How long the read-back waits for our override's event to reach the history (see confirmUpgrade). */
 const OVERRIDE_EVENT_WAIT_MS = 30_000;
@@ -161,6 +165,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     if (status !== 'started') settledKeys.add(journalKey(e));
   };
   let todo: PlannedExecution[] = [];
+  // A batch's read-back runs beside the next chunk; never left running when this returns.
+  let readingBack: Promise<void> = Promise.resolve();
   try {
     const journal = openJournal(input.journalPath, { readOnly: input.dryRun });
     journal.notes.forEach(note);
@@ -287,6 +293,47 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       );
     };
 
+    // Our own pace for one-by-one changes; a batch job runs at the server's pace (worker.batcherRPS).
+    const limiter = input.rps ? new RateLimiter(input.rps) : undefined;
+    /** Each one re-checked and changed at once: the window between the two is one round trip. */
+    const sendOneByOne = async (executions: PlannedExecution[], onVerified: (e: PlannedExecution, v: Verified) => Ready | undefined): Promise<void> => {
+      let current: Promise<void> | undefined;
+      for await (const _ of mapConcurrent(
+        executions,
+        async (e) => {
+          if (limiter && !(await limiter.take(input.signal))) return;
+          const v = await verify(e);
+          const ready = onVerified(e, v);
+          if (!ready) return;
+          if (v.status === 'ready') {
+            if (e.action === 'upgrade') await (current ??= candidateMustBeCurrent());
+            record(e, 'started', { detail: `${overrideKey(e.targetOverride)} (direct)` });
+            await setOverride(temporal, { workflowId: e.workflowId, runId: e.runId }, e.targetOverride, SAFE_DEPLOY_IDENTITY);
+          }
+          await readBack(ready, overrideKey(e.targetOverride));
+        },
+        DIRECT_CONCURRENCY,
+        input.signal,
+      ));
+    };
+    /** Starts a batch job; false when the namespace already runs as many as its server allows. */
+    const startBatch = async (executions: PlannedExecution[], jobId: string, action: Action): Promise<boolean> => {
+      try {
+        await startBatchOverride(temporal, {
+          jobId,
+          reason: `safe-deploy ${action} for candidate ${plan.candidate.version} (${plan.candidate.bundleHash})`,
+          identity: SAFE_DEPLOY_IDENTITY,
+          executions: executions.map((e) => ({ workflowId: e.workflowId, runId: e.runId })),
+          override: (executions[0] as PlannedExecution).targetOverride,
+          maxOperationsPerSecond: input.rps,
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof BatchLimitError) return false;
+        throw err;
+      }
+    };
+
     const chunkSize = input.chunkSize ?? 500;
     const directMax = input.directMax ?? DEFAULT_DIRECT_MAX;
     let batchNumber = 0;
@@ -309,24 +356,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       }
 
       if (chunk.length <= directMax) {
-        // Few: each one re-checked and changed at once, the window between the two one round trip.
-        let current: Promise<void> | undefined;
-        for await (const _ of mapConcurrent(
-          chunk,
-          async (e) => {
-            const v = await verify(e);
-            const ready = onVerified(e, v);
-            if (!ready) return;
-            if (v.status === 'ready') {
-              if (e.action === 'upgrade') await (current ??= candidateMustBeCurrent());
-              record(e, 'started', { detail: `${overrideKey(e.targetOverride)} (direct)` });
-              await setOverride(temporal, { workflowId: e.workflowId, runId: e.runId }, e.targetOverride, SAFE_DEPLOY_IDENTITY);
-            }
-            await readBack(ready, overrideKey(e.targetOverride));
-          },
-          8,
-          input.signal,
-        ));
+        await sendOneByOne(chunk, onVerified);
         continue;
       }
 
@@ -344,18 +374,35 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
         const first = group[0]?.e as PlannedExecution;
         if (first.action === 'upgrade') await candidateMustBeCurrent();
         const jobId = `safe-deploy-${plan.candidate.buildId}-${first.action}-${Date.now()}-${batchNumber++}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+        const executions = group.map((r) => r.e);
+        // Journaled before it is sent: a run killed in between finds the job (or learns it never started).
         for (const r of group) record(r.e, 'started', { jobId, detail: target });
-        await sendBatch(input, group.map((r) => r.e), jobId, first.action);
-        // Read back every execution: the batch API does not list the ones it failed on.
-        for await (const _ of mapConcurrent(group, (r) => readBack(r, target, jobId), 8));
+        if (!(await startBatch(executions, jobId, first.action))) {
+          note(`batch ${jobId} refused: the namespace already runs as many batch operations as its server allows; its ${group.length} change(s) go one by one instead`);
+          await sendOneByOne(executions, onVerified);
+          continue;
+        }
+        // Not fatal if it is still running at the timeout: the read-back records what did and did not change; a re-run finishes it.
+        await waitForBatch(temporal, jobId, { timeoutMs: input.batchTimeoutMs ?? 300_000, onProgress: input.onBatchProgress, signal: input.signal });
+        // Read back every execution (the batch API does not list the ones it failed on), while the
+        // next chunk is re-checked and sent: one read-back at a time, in order.
+        const previous = readingBack;
+        readingBack = (async () => {
+          await previous;
+          // No abort signal: what a sent batch changed is always read back (and reverted if need be).
+          for await (const _ of mapConcurrent(group, (r) => readBack(r, target, jobId), 8));
+        })();
+        readingBack.catch(() => undefined); // awaited below; this only keeps an early throw elsewhere from leaving it unhandled
       }
     }
+    await readingBack;
     if (input.signal?.aborted) throw new InterruptedError('interrupted');
   } catch (err) {
     if (!(err instanceof SafeDeployError)) throw err;
     if (err instanceof InterruptedError || input.signal?.aborted) result.interrupted = true;
     else result.error = { message: err.message, ...(err.hint && { hint: err.hint }), exitCode: err.exitCode };
   } finally {
+    await readingBack.catch(() => undefined);
     lock?.release();
     result.notDone = input.dryRun ? 0 : todo.filter((e) => !settledKeys.has(journalKey(e))).length;
   }
@@ -384,20 +431,4 @@ async function settlePreviousBatches(input: ApplyInput, todo: PlannedExecution[]
       throw new UsageError(`batch ${jobId} of a previous run is still running`, 'run apply again once it has finished (see `temporal batch describe`)');
     }
   }
-}
-
-async function sendBatch(input: ApplyInput, chunk: PlannedExecution[], jobId: string, action: Action): Promise<void> {
-  const { temporal, plan } = input;
-  const first = chunk[0] as PlannedExecution;
-  const reason = `safe-deploy ${action} for candidate ${plan.candidate.version} (${plan.candidate.bundleHash})`;
-  await startBatchOverride(temporal, {
-    jobId,
-    reason,
-    identity: SAFE_DEPLOY_IDENTITY,
-    executions: chunk.map((e) => ({ workflowId: e.workflowId, runId: e.runId })),
-    override: first.targetOverride,
-    maxOperationsPerSecond: input.rps,
-  });
-  // Not fatal if it is still running at the timeout: the read-back records what did and did not change; a re-run finishes it.
-  await waitForBatch(temporal, jobId, { timeoutMs: input.batchTimeoutMs ?? 300_000, onProgress: input.onBatchProgress, signal: input.signal });
 }

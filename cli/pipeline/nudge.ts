@@ -27,6 +27,7 @@ import { describeDeployment, unknownDeploymentError } from '../temporal/deployme
 import { listExecutions } from '../temporal/histories.js';
 import { describeRun, SAFE_DEPLOY_IDENTITY, signalExecution } from '../temporal/signals.js';
 import { mapConcurrent } from '../util/concurrency.js';
+import { RateLimiter, sleep } from '../util/rate.js';
 
 export interface NudgeInput {
   temporal: TemporalHandle;
@@ -63,42 +64,6 @@ interface Tracked {
   lastSignalAt: number;
   error?: string;
   observation?: Observation;
-}
-
-/**
- * Spaces calls `1/rps` seconds apart, however many callers wait at once. Callers queue behind one
- * another and only the first in line sleeps: one abort listener on `signal`, not one per waiting
- * caller (16 at once made Node print MaxListenersExceededWarning).
- */
-export class RateLimiter {
-  private next = 0;
-  private line: Promise<void> = Promise.resolve();
-  constructor(private readonly rps: number) {}
-  /** Resolves when the caller may go; false if `signal` aborted first. */
-  async take(signal?: AbortSignal): Promise<boolean> {
-    const turn = this.line.then(async () => {
-      const now = Date.now();
-      const slot = Math.max(now, this.next);
-      this.next = slot + 1000 / this.rps;
-      if (slot > now) await sleep(slot - now, signal);
-    });
-    this.line = turn;
-    await turn;
-    return !signal?.aborted;
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 async function drain(items: AsyncIterable<unknown>, onEach?: () => void): Promise<void> {

@@ -33,6 +33,8 @@ export interface DevServerOptions {
   /** Where the server's own log goes; by default it is discarded. */
   logFile?: string;
   readyTimeoutMs?: number;
+  /** Dynamic config over DEV_DYNAMIC_CONFIG (tests: a server with the real defaults' limits). */
+  dynamicConfig?: Readonly<Record<string, string>>;
 }
 
 export interface DevServer {
@@ -188,7 +190,7 @@ async function startOnce(binary: string, options: DevServerOptions): Promise<Dev
     '--db-filename', dbFilename,
     '--log-level', 'warn',
   ];
-  for (const [key, value] of Object.entries(DEV_DYNAMIC_CONFIG)) {
+  for (const [key, value] of Object.entries({ ...DEV_DYNAMIC_CONFIG, ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${value}`);
   }
   const child: ResultPromise = execa(binary, args, {

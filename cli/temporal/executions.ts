@@ -6,10 +6,12 @@ import proto from '@temporalio/proto';
 import type { temporal } from '@temporalio/proto';
 import { formatVersion } from '../core/history-facts.js';
 import { parseVersion, type ExecutionVersioning, type VersioningBehavior, type VersioningOverride } from '../core/versioning.js';
-import { grpcCode, translateGrpcError } from './grpc-errors.js';
+import { BatchLimitError } from '../errors.js';
+import { grpcCode, grpcDetails, translateGrpcError } from './grpc-errors.js';
+import type { TemporalHandle } from './connection.js';
 
 const NOT_FOUND = 5;
-import type { TemporalHandle } from './connection.js';
+const RESOURCE_EXHAUSTED = 8;
 
 const Behavior = proto.temporal.api.enums.v1.VersioningBehavior;
 const PinnedBehavior = proto.temporal.api.workflow.v1.VersioningOverride.PinnedOverrideBehavior;
@@ -157,6 +159,9 @@ async function startBatch(
       ...operation,
     });
   } catch (err) {
+    if (grpcCode(err) === RESOURCE_EXHAUSTED) {
+      throw new BatchLimitError(`Temporal at ${t.address} refused batch ${req.jobId}: ${grpcDetails(err)}`, 'wait for the running batch operation to finish (`temporal batch list`), or send one by one (--direct-max)', { cause: err });
+    }
     throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `start batch ${req.jobId}` });
   }
 }

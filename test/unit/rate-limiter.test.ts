@@ -1,7 +1,7 @@
-/** nudge's rate limiter: many callers waiting at once hold one abort listener, not one each. */
+/** The rate limiter (nudge, apply): many callers waiting at once hold one abort listener, not one each. */
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../cli/pipeline/nudge.js';
+import { RateLimiter } from '../../cli/util/rate.js';
 
 describe('RateLimiter', () => {
   it('32 callers waiting on one signal add at most one abort listener, and all may go', async () => {
