@@ -85,9 +85,7 @@ export async function ensureLiveSnapshot(n: number): Promise<Snapshot> {
       // Idle (no activity and no workflow task pending) is the gate: the activities before it run
       // one after another, each followed by a workflow task. Describe, not query: a query is a
       // workflow task of its own, and 10,000 of them were slower than making the executions.
-      for await (const _ of mapConcurrent(ids, (id) => waitFor(() => idleAtGate(t, id), true), 16)) {
-        // paused
-      }
+      await waitAllIdle(t, ids);
     } finally {
       await worker.stop();
     }
@@ -145,6 +143,23 @@ export async function ensureV2CurrentSnapshot(n: number): Promise<Snapshot> {
 async function idleAtGate(t: TemporalHandle, workflowId: string): Promise<boolean> {
   const { raw } = await t.client.workflow.getHandle(workflowId).describe();
   return !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0 && Number(raw.workflowExecutionInfo?.historyLength ?? 0) > 3;
+}
+
+/** Polls the executions not yet idle until none is left (a loaded server can take minutes). */
+async function waitAllIdle(t: TemporalHandle, ids: string[], timeoutMs = 45 * 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = ids;
+  while (pending.length > 0) {
+    const still: string[] = [];
+    for await (const { id, idle } of mapConcurrent(pending, async (id) => ({ id, idle: await idleAtGate(t, id).catch(() => false) }), 16)) {
+      if (!idle) still.push(id);
+    }
+    pending = still;
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`${pending.length} executions still not at the gate, e.g. ${pending.slice(0, 3).join(', ')}`);
+    console.log(`  ${ids.length - pending.length}/${ids.length} at the gate`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
 }
 
 async function waitFor<T>(fn: () => Promise<T>, want: T, timeoutMs = 300_000): Promise<void> {

@@ -2,25 +2,17 @@
  * The rollout's process group on interrupt (real processes, no server): SIGTERM to the whole tree,
  * SIGKILL after the grace period for what ignores it, and nothing outlives the call.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { alive, readPids } from '../../test/helpers/processes.js';
 import { InterruptedError } from '../errors.js';
 import { runRollout } from './rollout.js';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 async function pidsOf(file: string, count: number): Promise<number[]> {
   for (let i = 0; i < 200; i++) {
-    const pids = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+    const pids = readPids(file);
     if (pids.length === count) return pids;
     await new Promise((r) => setTimeout(r, 50));
   }

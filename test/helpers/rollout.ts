@@ -1,6 +1,6 @@
 /** The rollout stand-in's workers (sample-workers/research-agent/rollout.ts): their env, and stopping them. */
-import { readFileSync } from 'node:fs';
 import { workerEnv, type Scenario } from '../../sample-workers/research-agent/launcher.js';
+import { readPids } from './processes.js';
 
 /** What a rollout's workers get: the scenario's server, deployment and queue; the Build ID is the version it is given. */
 export function rolloutEnv(s: Scenario, options: { pidFile: string; logDir: string; activityDelayMs?: number }): Record<string, string> {
@@ -8,13 +8,7 @@ export function rolloutEnv(s: Scenario, options: { pidFile: string; logDir: stri
   return { ...env, ROLLOUT_PID_FILE: options.pidFile, ROLLOUT_LOG_DIR: options.logDir };
 }
 
-export function rolloutPids(pidFile: string): number[] {
-  try {
-    return readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
+export const rolloutPids = readPids;
 
 /** SIGINT to every worker the rollouts started (they shut down and exit). */
 export function stopRolloutWorkers(pidFile: string): void {

@@ -17,21 +17,13 @@ import { describeExecution } from '../../cli/temporal/executions.js';
 import { newScenario, startWorker, workerEnv, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { journalEntries, optionsUpdates } from '../helpers/apply-state.js';
 import { BIN, runCli, sampleWorkflows } from '../helpers/cli.js';
+import { alive } from '../helpers/processes.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 
 const rolloutScript = join(import.meta.dirname, '..', '..', 'dist', 'sample-workers', 'research-agent', 'rollout.js');
 const N = 6;
 
 type DeployJson = { verdict: string; counts: Record<string, number>; steps: { step: string; status: string; detail: string }[]; error?: { exitCode: number } };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('deploy: killed mid-upgrade and resumed; interrupted (SIGINT, SIGTERM) in the rollout and in --promote', () => {
   let t: TemporalHandle;
