@@ -18,7 +18,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { buildVisibilityQuery } from '../cli/core/selection.js';
 import { promoteCandidate } from '../cli/pipeline/promote.js';
 import { connect, resolveConnection, type TemporalHandle } from '../cli/temporal/connection.js';
-import { startDevServer, type DevServer } from '../cli/temporal/dev-server.js';
+import { FAST_SQLITE, startDevServer, type DevServer } from '../cli/temporal/dev-server.js';
 import { mapConcurrent } from '../cli/util/concurrency.js';
 import { newScenario, startWorker } from '../sample-workers/research-agent/launcher.js';
 import { measureNode, median, table, type ProcessMeasurement } from './measure.js';
@@ -68,7 +68,7 @@ export async function ensureLiveSnapshot(n: number): Promise<Snapshot> {
   mkdirSync(snapshot.histories, { recursive: true });
   const started = performance.now();
   console.log(`making ${n} running executions (once; kept in ${dir})...`);
-  const server = await startDevServer({ dbFilename: snapshot.db, logFile: join(dir, 'server.log') });
+  const server = await startDevServer({ dbFilename: snapshot.db, logFile: join(dir, 'server.log'), sqlitePragmas: FAST_SQLITE });
   const t = await connect(resolveConnection({ address: server.address, namespace: server.namespace }, {}));
   try {
     // A new database: the frontend's namespace cache learns of `default` some seconds after start.
@@ -122,7 +122,7 @@ export async function ensureV2CurrentSnapshot(n: number): Promise<Snapshot> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const f of dbFiles(base.db)) copyFileSync(f, snapshot.db + f.slice(base.db.length));
-  const server = await startDevServer({ dbFilename: snapshot.db, logFile: join(dir, 'server.log') });
+  const server = await startDevServer({ dbFilename: snapshot.db, logFile: join(dir, 'server.log'), sqlitePragmas: FAST_SQLITE });
   const t = await connect(resolveConnection({ address: server.address, namespace: server.namespace }, {}));
   try {
     const s = newScenario(server.address, server.namespace, base.deployment, true);
@@ -180,7 +180,7 @@ export async function serveCopy(snapshot: Snapshot): Promise<{ server: DevServer
   const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-bench-db-'));
   const db = join(dir, 'temporal.db');
   for (const f of dbFiles(snapshot.db)) copyFileSync(f, db + f.slice(snapshot.db.length));
-  const server = await startDevServer({ dbFilename: db, logFile: join(dir, 'server.log') });
+  const server = await startDevServer({ dbFilename: db, logFile: join(dir, 'server.log'), sqlitePragmas: FAST_SQLITE });
   return {
     server,
     dispose: async () => {

@@ -27,7 +27,7 @@ interface ApplyFlags extends ConnectionFlags, CandidateFlags, RolloutGateFlags {
   phase: ApplyPhase;
   journal?: string;
   chunkSize: number;
-  directMax: number;
+  directMax?: number;
   rps?: number;
   dryRun?: boolean;
   output: OutputFormat;
@@ -62,12 +62,12 @@ export function registerApply(program: Command, ctx: CommandContext): void {
     .command('apply [plan]')
     .summary('carry out a plan: protect failing AUTO_UPGRADE executions, upgrade the compatible PINNED ones')
     .description(
-      'Execute a plan written by `safe-deploy plan`. Each execution is described again just before it is changed; one whose history grew since its replay is replayed again (needs --workflows / --bundle) and decided again. Overrides go out as batch operations, are read back one by one, and are journaled: a re-run resumes and never changes an execution twice.',
+      'Execute a plan written by `safe-deploy plan`. Each execution is described again just before it is changed; one whose history grew since its replay is replayed again (needs --workflows / --bundle) and decided again. Overrides go out one by one (or as batch jobs, --direct-max), are read back, and are journaled: a re-run resumes and never changes an execution twice.',
     )
     .addOption(new Option('--phase <phase>', 'protect (before the candidate is current), upgrade (after), or all').choices(['protect', 'upgrade', 'all']).default('all'))
     .option('--journal <file>', 'journal file (default: <plan>.journal.jsonl)')
     .option('--chunk-size <n>', 'executions per batch operation', parsePositiveInt, 500)
-    .option('--direct-max <n>', 'chunks of at most n changes are sent one by one, each right after its re-check, instead of as a batch job (0: always batch)', parseNonNegativeInt, 20)
+    .option('--direct-max <n>', 'chunks of more than n changes go out as one batch job each, not one by one (default: every change one by one, each right after its re-check; 0: always batch)', parseNonNegativeInt)
     .option('--rps <n>', 'changes per second sent one by one; also sent as a batch job\'s maxOperationsPerSecond, which server 1.31 does not honour (it runs batch jobs at its worker.batcherRPS, 50 a second by default)', parsePositiveInt)
     .option('--dry-run', 'show what would change; change nothing');
   addRolloutGateOptions(command);

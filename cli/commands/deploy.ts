@@ -13,7 +13,7 @@ interface DeployFlags extends ConnectionFlags, CandidateFlags, PolicyFlags, Roll
   deployment: string;
   rollout?: string;
   rerunRollout?: boolean;
-  directMax: number;
+  directMax?: number;
   rps?: number;
   nudgeConfirmTimeout: number;
   nudgeRps: number;
@@ -37,7 +37,7 @@ export function registerDeploy(program: Command, ctx: CommandContext): void {
     .requiredOption('--deployment <name>', 'the Worker Deployment')
     .option('--rollout <command>', 'shell command that rolls out the candidate workers (e.g. helm upgrade --install ... --wait)')
     .option('--rerun-rollout', 'run the rollout again even if an earlier run of this deploy (same plan) recorded it done')
-    .option('--direct-max <n>', 'apply: chunks of at most n changes are sent one by one instead of as a batch job (0: always batch)', parseNonNegativeInt, 20)
+    .option('--direct-max <n>', 'apply: chunks of more than n changes go out as one batch job each (default: every change one by one; 0: always batch)', parseNonNegativeInt)
     .option('--rps <n>', 'apply: changes per second sent one by one (a batch job runs at the server\'s own pace)', parsePositiveInt)
     .option('--nudge-confirm-timeout <duration>', 'how long to wait for nudged executions to move', durationOption, 120_000)
     .option('--nudge-rps <n>', 'nudge signals per second', parsePositiveInt, 10)

@@ -8,6 +8,7 @@ import { versionString, type DeploymentState } from '../core/versioning.js';
 import { InterruptedError, TemporalError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment, setCurrentVersion, setRampingVersion, waitForDeployment } from '../temporal/deployments.js';
+import { sleep } from '../util/rate.js';
 
 export interface PromoteInput {
   temporal: TemporalHandle;
@@ -32,12 +33,6 @@ export function assertNotManagedByOthers(state: DeploymentState | undefined, dep
     );
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 export async function promoteCandidate(input: PromoteInput): Promise<DeploymentState | undefined> {
   const { temporal, deployment, buildId } = input;

@@ -28,7 +28,7 @@ import { setOverride } from '../temporal/executions.js';
 import { listExecutions } from '../temporal/histories.js';
 import { describeWatched, fetchEvents, REPORTED_PROBLEMS, resetExecution, taskOutcomes } from '../temporal/task-health.js';
 import { acquireLock } from '../util/lock-file.js';
-import { rateLimiter } from '../util/rate.js';
+import { rateLimiter, sleep } from '../util/rate.js';
 
 export type WatchAction = 'pin-back' | 'reset';
 export type WatchJournalStatus = 'started' | 'done' | 'confirmed' | 'failed';
@@ -118,18 +118,6 @@ export interface WatchInput {
   signal?: AbortSignal;
   onStep?: (message: string) => void;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    // Removes its abort listener when done: a watch sleeps between every scan.
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 const key = (e: { workflowId: string; runId: string }) => `${e.workflowId}\u0000${e.runId}`;
 

@@ -9,6 +9,7 @@ import { parseVersion, type ExecutionVersioning, type VersioningBehavior, type V
 import { BatchLimitError } from '../errors.js';
 import { grpcCode, grpcDetails, translateGrpcError } from './grpc-errors.js';
 import type { TemporalHandle } from './connection.js';
+import { sleep } from '../util/rate.js';
 
 const NOT_FOUND = 5;
 const RESOURCE_EXHAUSTED = 8;
@@ -215,12 +216,6 @@ export async function describeBatchIfExists(t: TemporalHandle, jobId: string): P
     throw err;
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 /**
  * Polls a batch until it leaves RUNNING, the timeout passes, or `signal` aborts (then it returns

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startDevServer } from '../../cli/temporal/dev-server.js';
+import { FAST_SQLITE, startDevServer } from '../../cli/temporal/dev-server.js';
 import { packageRoot } from '../../cli/paths.js';
 
 declare module 'vitest' {
@@ -25,7 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const logDir = join(packageRoot(), '.safe-deploy');
   mkdirSync(logDir, { recursive: true });
   const started = Date.now();
-  const server = await startDevServer({ logFile: join(logDir, 'test-server.log') });
+  const server = await startDevServer({ logFile: join(logDir, 'test-server.log'), sqlitePragmas: FAST_SQLITE });
   process.stderr.write(
     `[integration] real Temporal dev server (${server.binary}) at ${server.address}, ready in ${Date.now() - started} ms\n`,
   );

@@ -1,7 +1,7 @@
-/** The rate limiter (nudge, apply): many callers waiting at once hold one abort listener, not one each. */
+/** The pacing helpers (nudge, apply, watch): the rate limiter and an abortable sleep that cleans up after itself. */
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../cli/util/rate.js';
+import { RateLimiter, sleep } from '../../cli/util/rate.js';
 
 describe('RateLimiter', () => {
   it('32 callers waiting on one signal add at most one abort listener, and all may go', async () => {
@@ -32,5 +32,21 @@ describe('RateLimiter', () => {
     const takes = Array.from({ length: 5 }, () => limiter.take(controller.signal));
     controller.abort();
     expect(await Promise.all(takes)).toEqual([false, false, false, false, false]);
+  });
+});
+
+describe('sleep', () => {
+  it('a poll loop of 20 sleeps on one signal leaves no abort listener behind (apply waiting on a batch warned at 11)', async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) await sleep(1, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('ends at once when the signal aborts', async () => {
+    const controller = new AbortController();
+    const slept = sleep(60_000, controller.signal);
+    controller.abort();
+    await slept;
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
