@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import protoRoot from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { historyFacts } from '../../cli/core/history-facts.js';
 import { encodeHistoryJson, parseHistoryJson } from '../../cli/temporal/history-json.js';
-import protoRoot from '@temporalio/proto';
+import { delimitedBytes, historyBytes } from '../../cli/temporal/replay-item.js';
 import { toPascalCaseDialect } from '../helpers/history-dialects.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -82,5 +83,17 @@ describe('encodeHistoryJson', () => {
     }
     expect(expected).toBeInstanceOf(Error);
     expect(() => encodeHistoryJson(text, 'bad.json')).toThrowError((expected as Error).message);
+  });
+});
+
+describe('the bytes of an encoded history', () => {
+  it.each(historyFiles.map((f) => relative(ROOT, f)))('%s: without the length prefix, the History encoding (what the Python helper is sent)', (file) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const { delimited } = encodeHistoryJson(text, file);
+    const message = parseHistoryJson(text, file);
+    expect(Buffer.from(historyBytes({ delimited })).equals(Buffer.from(History.encode(message).finish()))).toBe(true);
+    expect(Buffer.from(historyBytes(message)).equals(Buffer.from(History.encode(message).finish()))).toBe(true);
+    expect(Buffer.from(delimitedBytes(message)).equals(Buffer.from(delimited))).toBe(true);
+    expect(delimitedBytes({ delimited })).toBe(delimited);
   });
 });
