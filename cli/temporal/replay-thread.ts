@@ -1,8 +1,8 @@
 /**
  * The body of a replay thread (see replay-threads.ts): one Temporal runtime and ONE replay worker,
- * fed length-delimited History protobuf bytes by messages; it answers each with the error's name and message only
- * (all `classifyReplay` reads). It loads the SDK the candidate was bundled with, by the module
- * paths it is given (the user's project's @temporalio/worker, or safe-deploy's own).
+ * fed length-delimited History protobuf bytes by messages; it answers each with the error's name
+ * and message only (all `classifyReplay` reads). It loads the SDK the candidate was bundled with,
+ * by the module paths it is given (the user's project's @temporalio/worker, or safe-deploy's own).
  *
  * Two SDK defaults that only cost time in a replay are turned off here (this isolate only; neither
  * changes the commands the workflow code issues, so verdicts are unaffected):
@@ -49,17 +49,19 @@ type HistoryInput = { workflowId: string; history: temporal.api.history.v1.IHist
 const BYTES = Symbol('delimited History bytes');
 type BytesHistory = temporal.api.history.v1.IHistory & { [BYTES]: Uint8Array };
 
+/** The SDK's own `Runtime.pushHistory` (1.12.3 and 1.24.0 alike): encodeDelimited, then the native call. */
+const PUSH_HISTORY_BODY = /History\.encodeDelimited\(history\)\.finish\(\)[\s\S]*native\.pushHistory\(pusher, workflowId, encoded\)/;
+
 /**
  * Lets `Runtime.pushHistory` hand a BytesHistory's bytes to the core as they are: the core decodes
- * length-delimited History bytes, which is what the SDK encodes the History into (1.24), and what
- * the main thread sends. Returns false (decode them here, as the SDK expects) on another layout.
+ * length-delimited History bytes, which is what the SDK encodes the History into, and what the
+ * main thread sends. Returns false (decode them here, as the SDK expects) on another layout.
  */
-const PUSH_HISTORY_BODY = /History\.encodeDelimited\(history\)\.finish\(\)[\s\S]*native\.pushHistory\(pusher, workflowId, encoded\)/;
 function withBytesPushedAsIs(workerModule: string, Runtime: unknown): boolean {
   try {
     const proto = (Runtime as { prototype?: { pushHistory?: unknown } }).prototype;
     const pushHistory = proto?.pushHistory;
-    // Only where the SDK's own method is the one this replaces: encodeDelimited, then the native call.
+    // Only where the method is the one this replaces: another SDK may push otherwise.
     if (!proto || typeof pushHistory !== 'function' || !PUSH_HISTORY_BODY.test(String(pushHistory))) return false;
     const native = (createRequire(workerModule)('@temporalio/core-bridge') as { native?: { pushHistory?: unknown } }).native;
     const pushNative = native?.pushHistory;
