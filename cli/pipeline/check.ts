@@ -15,7 +15,7 @@ import { inShard, type Shard } from '../core/shard.js';
 import { InputError, TemporalError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment, unknownDeploymentError } from '../temporal/deployments.js';
-import { listHistoryFiles, loadHistoryFile } from '../temporal/history-files.js';
+import { listHistoryFiles, loadHistoryFile, readHistoryFile } from '../temporal/history-files.js';
 import { explainFromHistory } from '../core/divergence.js';
 import { countExecutions, fetchHistories, fetchHistory, listExecutions, type FetchStats } from '../temporal/histories.js';
 import { mapConcurrent } from '../util/concurrency.js';
@@ -171,7 +171,7 @@ async function explainDivergences(input: CheckInput, results: CheckResult[]): Pr
   const failing = results.filter((r) => r.verdict === 'nondeterministic').slice(0, MAX_EXPLAINED);
   const selection = input.selection;
   const history = async (r: CheckResult) => {
-    if (selection.kind === 'histories') return (await loadHistoryFile(r.origin)).history;
+    if (selection.kind === 'histories') return readHistoryFile(r.origin);
     return fetchHistory(selection.temporal, { workflowId: r.workflowId, runId: r.runId, historyLength: Number(r.lastEventId) }, { cacheDir: input.cacheDir });
   };
   const explained = mapConcurrent(

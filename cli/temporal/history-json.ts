@@ -34,6 +34,7 @@ interface ReflectedField {
   type: string;
   repeated: boolean;
   map: boolean;
+  keyType?: string;
   resolvedType: ReflectedEnum | ReflectedType | null;
 }
 interface ReflectedType {
@@ -42,6 +43,7 @@ interface ReflectedType {
   fields: Record<string, ReflectedField>;
   fieldsArray: ReflectedField[];
   fromObject(object: Record<string, unknown>): unknown;
+  encodeDelimited(message: unknown): { finish(): Uint8Array };
   toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
   root: { resolveAll(): unknown };
 }
@@ -62,7 +64,28 @@ interface FieldInfo {
   enumType?: ReflectedEnum;
   messageType?: ReflectedType;
   bytes: boolean;
+  /** How toEncodable takes a scalar of this field (undefined: an enum or a message). */
+  scalar?: ScalarKind;
 }
+
+type ScalarKind = 'string' | 'bool' | 'double' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bytes';
+const SCALARS: Record<string, ScalarKind> = {
+  string: 'string',
+  bool: 'bool',
+  double: 'double',
+  float: 'double',
+  int32: 'int32',
+  sint32: 'int32',
+  sfixed32: 'int32',
+  uint32: 'uint32',
+  fixed32: 'uint32',
+  int64: 'int64',
+  sint64: 'int64',
+  sfixed64: 'int64',
+  uint64: 'uint64',
+  fixed64: 'uint64',
+  bytes: 'bytes',
+};
 
 /** Per message type: its well-known kind and its fields by ProtoJSON (lowerCamelCase) and proto name. */
 interface TypeInfo {
@@ -91,6 +114,7 @@ function typeInfo(type: ReflectedType): TypeInfo {
         ...(isEnum(resolved) && { enumType: resolved }),
         ...(isType(resolved) && { messageType: resolved }),
         bytes: f.type === 'bytes',
+        ...(!resolved && SCALARS[f.type] && { scalar: SCALARS[f.type] }),
       };
       fields.set(f.name, fieldInfo);
       fields.set(f.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()), fieldInfo);
@@ -209,8 +233,124 @@ function normaliseMessage(value: unknown, type: ReflectedType, path: string): un
   return out;
 }
 
-/** Parses the text of one history file; `source` names it in errors. */
-export function parseHistoryJson(text: string, source: string): History {
+/** Thrown by toEncodable at anything it does not expect (shared: no stack trace to build). */
+const UNEXPECTED = new Error('not the usual shape of a history file');
+/** int64 strings that a double holds exactly: the usual ones (event IDs, task IDs, seconds). */
+const SAFE_INT = /^-?\d{1,15}$/;
+const SAFE_UINT = /^\d{1,15}$/;
+/** Non-empty base64 that decodes to at least one byte; an empty string is the default (unset). */
+const BYTES = /^(?:[A-Za-z0-9+/_-]{2,}={0,2})?$/;
+
+/**
+ * A scalar as the message's encoder takes it, typed as fromObject would make it (so the bytes and
+ * the default-value skipping are the same): int64 as a number, bytes as standard base64.
+ */
+function scalarToEncodable(v: unknown, kind: ScalarKind): unknown {
+  switch (kind) {
+    case 'string':
+      if (typeof v === 'string') return v;
+      break;
+    case 'bool':
+      if (typeof v === 'boolean') return v;
+      break;
+    case 'double':
+      if (typeof v === 'number') return v;
+      break;
+    case 'int32':
+      if (typeof v === 'number' && (v | 0) === v) return v;
+      break;
+    case 'uint32':
+      if (typeof v === 'number' && v >>> 0 === v) return v;
+      break;
+    case 'int64':
+      if (typeof v === 'string' && SAFE_INT.test(v)) return Number(v);
+      if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+      break;
+    case 'uint64':
+      if (typeof v === 'string' && SAFE_UINT.test(v)) return Number(v);
+      if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+      break;
+    case 'bytes':
+      if (typeof v === 'string' && v.length % 4 !== 1 && BYTES.test(v)) return bytesFromJson(v);
+      break;
+  }
+  throw UNEXPECTED;
+}
+
+function enumToEncodable(v: unknown, e: ReflectedEnum): number {
+  if (typeof v === 'string') {
+    const n = e.values[v] ?? e.values[normaliseEnum(v, e, '') as string];
+    if (n !== undefined) return n;
+  } else if (typeof v === 'number' && (v | 0) === v) return v;
+  throw UNEXPECTED;
+}
+
+function valueToEncodable(v: unknown, f: FieldInfo): unknown {
+  if (f.messageType) return toEncodable(v, f.messageType);
+  if (f.enumType) return enumToEncodable(v, f.enumType);
+  if (f.scalar) return scalarToEncodable(v, f.scalar);
+  throw UNEXPECTED;
+}
+
+/**
+ * normaliseMessage's result as plain objects that the History type's encoder takes directly, with
+ * no message objects built (fromObject is about a third of loading a history). It checks what
+ * normaliseMessage checks, but names no path: it throws at the first thing it does not expect, and
+ * the caller falls back to normaliseMessage + fromObject, which give the errors (or cope).
+ */
+function toEncodable(value: unknown, type: ReflectedType): unknown {
+  const info = typeInfo(type);
+  switch (info.kind) {
+    case 'payloads':
+      checkPayloads(value, '');
+      break;
+    case 'payload':
+      checkPayload(value, '');
+      break;
+    case 'timestamp': {
+      if (typeof value !== 'string') throw UNEXPECTED;
+      const t = timestampFromJson(value, '') as { seconds: string; nanos: number };
+      return { seconds: scalarToEncodable(t.seconds, 'int64'), nanos: t.nanos };
+    }
+    case 'duration': {
+      if (typeof value !== 'string') throw UNEXPECTED;
+      const d = durationFromJson(value, '') as { seconds: string; nanos: number };
+      return { seconds: scalarToEncodable(d.seconds, 'int64'), nanos: d.nanos };
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw UNEXPECTED;
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const raw = (value as Record<string, unknown>)[key];
+    const f = info.fields.get(key);
+    // Unknown fields (a newer server's) are dropped, as the SDK's loader does; null means unset.
+    if (!f || raw === null || raw === undefined) continue;
+    let converted: unknown;
+    if (f.field.repeated) {
+      if (!Array.isArray(raw)) throw UNEXPECTED;
+      const list = new Array<unknown>(raw.length);
+      for (let i = 0; i < raw.length; i++) {
+        if (raw[i] === null) throw UNEXPECTED;
+        list[i] = valueToEncodable(raw[i], f);
+      }
+      converted = list;
+    } else if (f.field.map) {
+      if (f.field.keyType !== 'string' || typeof raw !== 'object' || Array.isArray(raw)) throw UNEXPECTED;
+      const map: Record<string, unknown> = {};
+      for (const k in raw) {
+        const v = (raw as Record<string, unknown>)[k];
+        if (v === null) throw UNEXPECTED;
+        map[k] = valueToEncodable(v, f);
+      }
+      converted = map;
+    } else converted = valueToEncodable(raw, f);
+    out[f.field.name] = converted;
+  }
+  return out;
+}
+
+/** The events of one history file's JSON, with the checks every dialect needs; `source` names it in errors. */
+function historyEvents(text: string, source: string): unknown[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -230,18 +370,49 @@ export function parseHistoryJson(text: string, source: string): History {
   if (!Object.keys(first).some((k) => k.endsWith('EventAttributes'))) {
     throw new InputError(`${source}: events have no *EventAttributes (a "Readable" or JSON-view export?)`, READABLE_HINT);
   }
-  let normalised: unknown;
+  return events;
+}
+
+/** normaliseMessage with paths in its errors, as InputErrors naming `source`. */
+function normaliseEvents(events: unknown[], source: string): Record<string, unknown> {
   try {
-    normalised = normaliseMessage({ events }, historyType, 'history');
+    return normaliseMessage({ events }, historyType, 'history') as Record<string, unknown>;
   } catch (err) {
     if (err instanceof InputError) throw new InputError(`${source}: ${err.message}`, err.hint);
     throw err;
   }
+}
+
+function fromNormalised(normalised: Record<string, unknown>, source: string): History {
   try {
-    return historyType.fromObject(normalised as Record<string, unknown>) as History;
+    return historyType.fromObject(normalised) as History;
   } catch (err) {
     throw new InputError(`${source}: cannot load the history (${(err as Error).message})`, 'is this a complete Temporal history file?');
   }
+}
+
+/** Parses the text of one history file; `source` names it in errors. */
+export function parseHistoryJson(text: string, source: string): History {
+  return fromNormalised(normaliseEvents(historyEvents(text, source), source), source);
+}
+
+/**
+ * A history file's text as length-delimited History protobuf bytes (what a replay worker is fed),
+ * and the history as plain objects (enough for historyFacts). The same bytes as encoding
+ * parseHistoryJson's result, without building the message objects: a well-formed file goes
+ * through toEncodable; anything it does not expect, through parseHistoryJson's path (and its errors).
+ */
+export function encodeHistoryJson(text: string, source: string): { history: History; delimited: Uint8Array } {
+  const events = historyEvents(text, source);
+  let history: Record<string, unknown> | undefined;
+  try {
+    history = toEncodable({ events }, historyType) as Record<string, unknown>;
+  } catch {
+    // not the usual shape: the path that names the problem, or copes with it
+  }
+  const message = history ?? fromNormalised(normaliseEvents(events, source), source);
+  // Its own buffer (`finish` may return a view of a shared pool), so that a copy sends only it.
+  return { history: message as History, delimited: new Uint8Array(historyType.encodeDelimited(message).finish()) };
 }
 
 /** A Timestamp object (`seconds` as a string, from toObject) as RFC 3339, ProtoJSON's form. */

@@ -7,14 +7,11 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import protoRoot from '@temporalio/proto';
 import { classifyReplay } from '../core/verdict.js';
 import { TemporalError } from '../errors.js';
 import { Channel } from '../util/channel.js';
 import { REPLAY_HELPER, type PythonCandidate } from './python-candidate.js';
-import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
-
-const HistoryProto = protoRoot.temporal.api.history.v1.History;
+import { historyBytes, withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
 
 /** Histories sent to a process ahead of its replay, so it never waits for the next one. */
 const IN_FLIGHT_PER_PROCESS = 2;
@@ -63,7 +60,7 @@ export async function* replayAllPython(
       if (next.done) break;
       const helper = free.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
       const item = next.value;
-      const bytes = HistoryProto.encode(item.history).finish();
+      const bytes = historyBytes(item.history);
       helper.inFlight.set(++id, withoutHistory(item));
       const line = `{"id":${id},"workflowId":${JSON.stringify(item.workflowId)},"history":"${Buffer.from(bytes).toString('base64')}"}\n`;
       if (!helper.child.stdin.write(line)) await new Promise((r) => helper.child.stdin.once('drain', r));

@@ -1,8 +1,8 @@
 /**
  * The body of a replay thread (see replay-threads.ts): one Temporal runtime and ONE replay worker,
- * fed History protobuf bytes by messages; it answers each with the error's name and message only
- * (all `classifyReplay` reads). It loads the SDK the candidate was bundled with, by the module
- * paths it is given (the user's project's @temporalio/worker, or safe-deploy's own).
+ * fed length-delimited History protobuf bytes by messages; it answers each with the error's name
+ * and message only (all `classifyReplay` reads). It loads the SDK the candidate was bundled with,
+ * by the module paths it is given (the user's project's @temporalio/worker, or safe-deploy's own).
  *
  * Two SDK defaults that only cost time in a replay are turned off here (this isolate only; neither
  * changes the commands the workflow code issues, so verdicts are unaffected):
@@ -13,6 +13,9 @@
  * Measured on 2 cores, 10,000 histories: 30.6 s with both off, 56.0 s with the SDK's defaults.
  * Both reach into the SDK's internals (`lib/workflow/vm-shared.js`, present in 1.12 - 1.24): on
  * another layout the try/catch keeps the SDK's defaults, which is slower, never wrong.
+ *
+ * A third: the bytes go to the SDK's core as they came (withBytesPushedAsIs), where the SDK would
+ * have them decoded here only to encode them again for its core (`Runtime.pushHistory`).
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -41,6 +44,46 @@ export type FromThread =
   | { type: 'fatal'; error: { name: string; message: string; stack?: string } };
 
 type HistoryInput = { workflowId: string; history: temporal.api.history.v1.IHistory };
+
+/** A history the SDK passes on to `Runtime.pushHistory` untouched, carrying its bytes. */
+const BYTES = Symbol('delimited History bytes');
+type BytesHistory = temporal.api.history.v1.IHistory & { [BYTES]: Uint8Array };
+
+/** The SDK's own `Runtime.pushHistory` (1.12.3 and 1.24.0 alike): encodeDelimited, then the native call. */
+const PUSH_HISTORY_BODY = /History\.encodeDelimited\(history\)\.finish\(\)[\s\S]*native\.pushHistory\(pusher, workflowId, encoded\)/;
+
+/**
+ * Lets `Runtime.pushHistory` hand a BytesHistory's bytes to the core as they are: the core decodes
+ * length-delimited History bytes, which is what the SDK encodes the History into, and what the
+ * main thread sends. Returns false (decode them here, as the SDK expects) on another layout.
+ */
+function withBytesPushedAsIs(workerModule: string, Runtime: unknown): boolean {
+  try {
+    const proto = (Runtime as { prototype?: { pushHistory?: unknown } }).prototype;
+    const pushHistory = proto?.pushHistory;
+    // Only where the method is the one this replaces: another SDK may push otherwise.
+    if (!proto || typeof pushHistory !== 'function' || !PUSH_HISTORY_BODY.test(String(pushHistory))) return false;
+    const native = (createRequire(workerModule)('@temporalio/core-bridge') as { native?: { pushHistory?: unknown } }).native;
+    const pushNative = native?.pushHistory;
+    if (typeof pushNative !== 'function') return false;
+    proto.pushHistory = function (this: unknown, pusher: unknown, workflowId: string, history: BytesHistory): unknown {
+      const bytes = history[BYTES];
+      if (!bytes) return pushHistory.call(this, pusher, workflowId, history);
+      return pushNative(pusher, workflowId, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    };
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What the SDK is handed for bytes it need not read: `Worker.runReplayHistories` only checks that
+ * the first event's ID is not a string (a ProtoJSON history) before it pushes the history.
+ */
+function bytesHistory(bytes: Uint8Array): BytesHistory {
+  return { events: [{}], [BYTES]: bytes };
+}
 
 function withoutWatchdog(): void {
   const runInContext = vm.Script.prototype.runInContext;
@@ -74,6 +117,8 @@ function serve(port: NonNullable<typeof parentPort>, { modules }: ReplayThreadDa
   withoutPromiseStackTraces(require, modules.vmShared);
   const { Worker, Runtime, DefaultLogger } = require(modules.worker) as typeof import('@temporalio/worker');
   const History = (require(modules.proto) as typeof import('@temporalio/proto')).temporal.api.history.v1.History;
+  const asIs = withBytesPushedAsIs(modules.worker, Runtime);
+  const toHistory = (bytes: Uint8Array) => (asIs ? bytesHistory(bytes) : History.decodeDelimited(bytes));
   try {
     Runtime.install({
       logger: new DefaultLogger('ERROR', (entry: LogEntry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
@@ -103,7 +148,7 @@ function serve(port: NonNullable<typeof parentPort>, { modules }: ReplayThreadDa
       next: async (): Promise<IteratorResult<HistoryInput>> => {
         for (;;) {
           const message = queue.shift();
-          if (message) return { value: { workflowId: message.workflowId, history: History.decode(message.bytes) }, done: false };
+          if (message) return { value: { workflowId: message.workflowId, history: toHistory(message.bytes) }, done: false };
           if (ended) return { value: undefined, done: true };
           await new Promise<void>((resolve) => (wake = resolve));
         }

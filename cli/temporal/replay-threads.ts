@@ -1,24 +1,21 @@
 /**
  * Replay in worker threads: one Temporal runtime and ONE replay worker per thread (replay-thread.ts).
  *
- * The main thread reads the histories (the caller's iterable: runCheck parses the files there),
- * encodes each as History protobuf bytes and hands it to a thread that has fewer than THREAD_QUEUE
- * in flight. Bytes, not objects, cross to the thread, so the thread decodes them with the proto
- * package of the SDK it replays with, whichever version that is.
+ * The main thread reads the histories (the caller's iterable: runCheck loads the files there, as
+ * bytes already), encodes each as length-delimited History protobuf bytes unless it is, and hands
+ * it to a thread that has fewer than THREAD_QUEUE in flight. Bytes, not objects, cross to the
+ * thread: the SDK's core takes them as they are (replay-thread.ts), whichever SDK version that is.
  */
 import type { Worker as Thread } from 'node:worker_threads';
-import protoRoot from '@temporalio/proto';
 import { classifyReplay } from '../core/verdict.js';
 import { Channel } from '../util/channel.js';
 import type { Candidate } from './candidate.js';
-import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
+import { delimitedBytes, withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
 import { newThread, takeWarmThread, THREAD_HEAP_MB } from './replay-thread-pool.js';
 import type { FromThread, ToThread } from './replay-thread.js';
 
 /** Histories queued per thread beyond the one it is replaying, so it never waits for the parser. */
 const THREAD_QUEUE = 4;
-
-const HistoryProto = protoRoot.temporal.api.history.v1.History;
 
 /** A history handed to a thread: the item (without its history) and the bytes sent. */
 interface Sent {
@@ -82,11 +79,7 @@ export async function* replayInThreads(
     if (exhausted && live.size === 0 && !failed) out.close();
   };
 
-  const encode = (item: ReplayItem): Sent => {
-    // Its own buffer (`encode` may return a view of a shared pool), so that a copy sends only it.
-    const bytes = new Uint8Array(HistoryProto.encode(item.history).finish());
-    return { item: withoutHistory(item), bytes };
-  };
+  const encode = (item: ReplayItem): Sent => ({ item: withoutHistory(item), bytes: delimitedBytes(item.history) });
   const send = (t: ReplayThread, sent: Sent): void => {
     t.inFlight.push(sent);
     t.sent++;

@@ -14,7 +14,7 @@ import { classifyReplay } from '../core/verdict.js';
 import { Channel } from '../util/channel.js';
 import type { Candidate } from './candidate.js';
 import type { History } from './history-json.js';
-import { withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
+import { isEncoded, withoutHistory, type EncodedHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
 import { replayInThreads } from './replay-threads.js';
 import { loadSdkWorker, type ReplaySdk } from './sdk.js';
 
@@ -95,7 +95,8 @@ export async function* replayAll(
   const { History } = (createRequire(import.meta.url)(candidate.sdk.modules.proto) as typeof import('@temporalio/proto')).temporal.api.history.v1;
   const out = new Channel<ReplayItemResult>();
   let running = parallel;
-  const toSdk = (history: History): History => History.decode(OurHistory.encode(history).finish());
+  const toSdk = (history: History | EncodedHistory): History =>
+    isEncoded(history) ? History.decodeDelimited(history.delimited) : History.decode(OurHistory.encode(history).finish());
   for (let i = 0; i < parallel; i++) {
     void runOne(Worker, candidate, pull, toSdk, out, i).then(
       () => {
@@ -111,7 +112,7 @@ async function runOne(
   Worker: typeof import('@temporalio/worker').Worker,
   candidate: Candidate,
   pull: () => Promise<IteratorResult<ReplayItem>>,
-  toSdk: (history: History) => History,
+  toSdk: (history: History | EncodedHistory) => History,
   out: Channel<ReplayItemResult>,
   index: number,
 ): Promise<void> {
