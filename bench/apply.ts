@@ -5,7 +5,7 @@
  * --query ...` for nudge's signals. Each tool gets a fresh copy of one snapshot (N v1 research
  * executions paused at the gate, PINNED to v1 while v2 is current). Prints; asserts nothing.
  *
- *   node dist/bench/apply.js [--size 1000] [--rps 1000]
+ *   node dist/bench/apply.js [--size 5000] [--rps 1000]
  *
  * What the two sides do is not the same work: apply describes every execution before and after
  * (race safety, read-back) and journals each step; the CLI's batch changes what the query matches,
@@ -27,7 +27,7 @@ const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflow
 const TEMPORAL = process.env['SAFE_DEPLOY_TEMPORAL_BIN'] ?? join(ROOT, '.tools', 'bin', 'temporal');
 
 function parseArgs(argv: string[]): { size: number; rps: number } {
-  const options = { size: 1000, rps: 1000 };
+  const options = { size: 5000, rps: 1000 };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--size') options.size = Number(argv[++i]);
     else if (argv[i] === '--rps') options.rps = Number(argv[++i]);

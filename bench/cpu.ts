@@ -3,7 +3,7 @@
  * histories, by this checkout's CLI and by a baseline commit's, alternately (A B B A ...), each run a
  * process of its own, measured by process.resourceUsage() at exit (all threads). Prints, never asserts.
  *
- *   npm run build && node dist/bench/cpu.js [--baseline REF (default: merge-base HEAD main)] [--size 10000] [--rounds 3] [--parallel N]
+ *   npm run build && node dist/bench/cpu.js [--baseline REF (default: e09fa81, the last commit before history bytes went to the threads as they are)] [--size 10000] [--rounds 3] [--parallel N]
  *
  * The baseline is checked out once into a git worktree under os.tmpdir()/safe-deploy-bench/ (npm ci
  * and a build there, a few minutes) and reused. CPU time is the figure to read on a busy machine;
@@ -19,7 +19,7 @@ import { measureNode, median, table } from './measure.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 interface Options {
-  /** Default: where this branch left main (git merge-base HEAD main). */
+  /** Default: DEFAULT_BASELINE. */
   baseline?: string;
   size: number;
   rounds: number;
@@ -48,6 +48,9 @@ function parseArgs(argv: string[]): Options {
   }
   return options;
 }
+
+/** The last commit before the history-bytes path (parse straight to bytes, pushed to the core as they are). */
+const DEFAULT_BASELINE = 'e09fa810daa6';
 
 const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).trim();
 
@@ -103,13 +106,13 @@ const perHistory = (r: Run) => (r.histories ? (r.cpuSeconds * 1000) / r.historie
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const ref = options.baseline ?? git('merge-base', 'HEAD', 'main');
+  const ref = options.baseline ?? DEFAULT_BASELINE;
   const baseline = baselineTree(ref);
   const head = git('rev-parse', 'HEAD');
   const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
   const { dir: corpus } = ensureCorpus(join(ROOT, 'histories', 'research-agent'), options.size);
   console.log('safe-deploy CPU per history, before and after');
-  console.log(`  before: ${options.baseline ?? 'merge-base HEAD main'} = ${baseline.sha.slice(0, 12)} (${baseline.dir})`);
+  console.log(`  before: ${options.baseline ?? 'e09fa81 (before the history-bytes path)'} = ${baseline.sha.slice(0, 12)} (${baseline.dir})`);
   console.log(`  after:  this checkout, HEAD ${head.slice(0, 12)}${dirty ? ' + uncommitted changes' : ''} (${ROOT})`);
   console.log(`  ${options.size} histories (${corpus}), --parallel ${options.parallel}, ${availableParallelism()} CPUs, bundling in every run`);
   console.log('');

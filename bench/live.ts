@@ -5,7 +5,7 @@
  * `safe-deploy check --histories` on the same histories as files. Also times safe-deploy's listing
  * and download alone (no replay), to say where the live path's time goes. Prints; asserts nothing.
  *
- *   node dist/bench/live.js [--sizes 1000] [--rounds 3] [--concurrency 8,32]
+ *   node dist/bench/live.js [--sizes 1000,5000] [--rounds 3] [--concurrency 8,32]
  *
  * The executions are made once per size (v1 research executions paused at the proceed gate) and
  * kept as a snapshot of the dev server's --db-filename under os.tmpdir()/safe-deploy-bench/, with
@@ -36,7 +36,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { sizes: [1000], rounds: 3, concurrency: [8, 32] };
+  const options: Options = { sizes: [1000, 5000], rounds: 3, concurrency: [8, 32] };
   for (let i = 0; i < argv.length; i++) {
     const list = () => (argv[++i] ?? '').split(',').map((s) => Number(s.trim()));
     if (argv[i] === '--sizes') options.sizes = list();
