@@ -26,6 +26,7 @@ import {
   describeExecutionIfExists,
   setOverride,
   startBatchOverride,
+  stopBatch,
   waitForBatch,
   type BatchProgress,
   type ExecutionNow,
@@ -61,6 +62,9 @@ export const DEFAULT_DIRECT_MAX = Number.POSITIVE_INFINITY;
 /** One-by-one changes in flight at once (each: describe, update, describe, history). */
 const DIRECT_CONCURRENCY = 8;
 
+/** A previous run's batch whose counts have not moved for this long is stopped, not waited for. */
+const BATCH_STALL_MS = 30_000;
+
 /** How long the read-back waits for our override's event to reach the history (see confirmUpgrade). */
 const OVERRIDE_EVENT_WAIT_MS = 30_000;
 
@@ -77,6 +81,8 @@ export interface ApplyInput {
   directMax?: number;
   rps?: number;
   batchTimeoutMs?: number;
+  /** A previous run's batch still RUNNING with no progress for this long is stopped (default 30 s). */
+  batchStallMs?: number;
   signal?: AbortSignal;
   onEntry?: (e: JournalEntry) => void;
   onBatchProgress?: (p: BatchProgress) => void;
@@ -430,7 +436,16 @@ async function settlePreviousBatches(input: ApplyInput, todo: PlannedExecution[]
       note(`batch ${jobId} of a previous run never started on the server; its executions are checked and sent again`);
       continue;
     }
-    const p = seen.state === 'RUNNING' ? await waitForBatch(input.temporal, jobId, { timeoutMs: input.batchTimeoutMs ?? 300_000, signal: input.signal }) : seen;
+    const timeoutMs = input.batchTimeoutMs ?? 300_000;
+    const started = Date.now();
+    const p = seen.state === 'RUNNING' ? await waitForBatch(input.temporal, jobId, { timeoutMs, signal: input.signal, stallMs: input.batchStallMs ?? BATCH_STALL_MS }) : seen;
+    if (p.state === 'RUNNING' && !input.signal?.aborted && Date.now() - started < timeoutMs) {
+      // Stuck (seen after the server was frozen: the batcher's task lost until its timeout, minutes
+      // later). Ours, so stopped: what it changed reads back as already done, the rest is sent again.
+      await stopBatch(input.temporal, jobId, 'safe-deploy: a later run found it stalled and sends its changes itself', SAFE_DEPLOY_IDENTITY);
+      note(`batch ${jobId} of a previous run made no progress for ${Math.round((input.batchStallMs ?? BATCH_STALL_MS) / 1000)} s (${p.complete}/${p.total}): stopped; its executions are checked and sent again`);
+      continue;
+    }
     note(`batch ${jobId} of a previous run: ${p.state} ${p.complete}/${p.total}${p.failure ? `, ${p.failure} failed` : ''}; its executions are read back`);
     if (p.state === 'RUNNING' && !input.signal?.aborted) {
       throw new UsageError(`batch ${jobId} of a previous run is still running`, 'run apply again once it has finished (see `temporal batch describe`)');

@@ -177,6 +177,15 @@ export async function startBatchOverride(t: TemporalHandle, req: BatchOverrideRe
   });
 }
 
+/** Stops a batch job (the executions it already changed stay changed). */
+export async function stopBatch(t: TemporalHandle, jobId: string, reason: string, identity: string): Promise<void> {
+  try {
+    await t.connection.workflowService.stopBatchOperation({ namespace: t.namespace, jobId, reason, identity });
+  } catch (err) {
+    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `stop batch ${jobId}` });
+  }
+}
+
 export async function describeBatch(t: TemporalHandle, jobId: string): Promise<BatchProgress> {
   let res: temporal.api.workflowservice.v1.IDescribeBatchOperationResponse;
   try {
@@ -226,10 +235,18 @@ export async function describeBatchIfExists(t: TemporalHandle, jobId: string): P
 export async function waitForBatch(
   t: TemporalHandle,
   jobId: string,
-  options: { timeoutMs: number; intervalMs?: number; onProgress?: (p: BatchProgress) => void; signal?: AbortSignal },
+  options: {
+    timeoutMs: number;
+    intervalMs?: number;
+    onProgress?: (p: BatchProgress) => void;
+    signal?: AbortSignal;
+    /** Also return (still RUNNING) once its counts have not moved for this long. */
+    stallMs?: number;
+  },
 ): Promise<BatchProgress> {
   const deadline = Date.now() + options.timeoutMs;
   let last: BatchProgress = { jobId, state: 'UNSPECIFIED', total: 0, complete: 0, failure: 0 };
+  let movedAt = Date.now();
   for (;;) {
     let progress: BatchProgress | undefined;
     try {
@@ -238,10 +255,12 @@ export async function waitForBatch(
       if (grpcCode(err) !== NOT_FOUND || Date.now() >= deadline) throw err;
     }
     if (progress) {
+      if (progress.complete + progress.failure !== last.complete + last.failure) movedAt = Date.now();
       last = progress;
       options.onProgress?.(progress);
       const settled = progress.state === 'COMPLETED' || progress.state === 'FAILED';
       if (settled || Date.now() >= deadline) return progress;
+      if (options.stallMs !== undefined && Date.now() - movedAt >= options.stallMs) return progress;
     }
     if (options.signal?.aborted) return last;
     await sleep(options.intervalMs ?? 500, options.signal);
