@@ -53,9 +53,9 @@ export function phaseActions(phase: ApplyPhase): Action[] {
 
 /**
  * Chunks of up to this many changes go out one by one (UpdateWorkflowExecutionOptions), each right
- * after its re-check; by default all do. Measured at 5,000 executions on the local server: one by
- * one 86/s, batch jobs 44/s (server 1.31 runs them at its worker.batcherRPS, 50/s by default,
- * whatever the request asks), and the window between re-check and change is one round trip.
+ * after its re-check; by default all do. At 10,000 on the local server: one by one 131/s, batch
+ * jobs 49/s (server 1.31 runs them at its worker.batcherRPS, 50/s by default, whatever the request
+ * asks); and the window between re-check and change is one round trip.
  */
 export const DEFAULT_DIRECT_MAX = Number.POSITIVE_INFINITY;
 
