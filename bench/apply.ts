@@ -20,6 +20,7 @@ import { connect, resolveConnection } from '../cli/temporal/connection.js';
 import { waitForBatch } from '../cli/temporal/executions.js';
 import { ensureV2CurrentSnapshot, withServerCopy } from './live.js';
 import { measureNode, table, type ProcessMeasurement } from './measure.js';
+import { benchArgs, positiveInt } from './args.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'safe-deploy.js');
@@ -27,13 +28,8 @@ const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflow
 const TEMPORAL = process.env['SAFE_DEPLOY_TEMPORAL_BIN'] ?? join(ROOT, '.tools', 'bin', 'temporal');
 
 function parseArgs(argv: string[]): { size: number; rps: number } {
-  const options = { size: 5000, rps: 1000 };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--size') options.size = Number(argv[++i]);
-    else if (argv[i] === '--rps') options.rps = Number(argv[++i]);
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return options;
+  const args = benchArgs(argv, { strings: ['size', 'rps'] });
+  return { size: positiveInt(args, 'size', 5000), rps: positiveInt(args, 'rps', 1000) };
 }
 
 /** The Temporal CLI under /usr/bin/time: wall seconds and peak RSS (KB) of the Go process. */

@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, ensureCorpus } from './corpus.js';
 import { measureNode, median, table } from './measure.js';
+import { benchArgs, positiveInt } from './args.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -27,26 +28,13 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { size: 10_000, rounds: 3, parallel: availableParallelism() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    const int = (s: string): number => {
-      const n = Number(s);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${arg}: expected a positive integer, got ${s}`);
-      return n;
-    };
-    if (arg === '--baseline') options.baseline = value();
-    else if (arg === '--size') options.size = int(value());
-    else if (arg === '--rounds') options.rounds = int(value());
-    else if (arg === '--parallel') options.parallel = int(value());
-    else throw new Error(`unknown option ${arg}`);
-  }
-  return options;
+  const args = benchArgs(argv, { strings: ['baseline', 'size', 'rounds', 'parallel'] });
+  return {
+    ...(typeof args.baseline === 'string' && { baseline: args.baseline }),
+    size: positiveInt(args, 'size', 10_000),
+    rounds: positiveInt(args, 'rounds', 3),
+    parallel: positiveInt(args, 'parallel', availableParallelism()),
+  };
 }
 
 /** The last commit before the history-bytes path (parse straight to bytes, pushed to the core as they are). */

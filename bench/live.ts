@@ -5,14 +5,20 @@
  * `safe-deploy check --histories` on the same histories as files. Also times safe-deploy's listing
  * and download alone (no replay), to say where the live path's time goes. Prints; asserts nothing.
  *
- *   node dist/bench/live.js [--sizes 1000,5000] [--rounds 3] [--concurrency 8,32]
+ *   node dist/bench/live.js [--sizes 1000,5000] [--rounds 3] [--concurrency 8,32] [--rtt-ms 50] [--no-split-cores]
+ *
+ * With --rtt-ms (0: off), the live checks also run through a proxy that delays each direction by
+ * half of it: a server a network round trip away, where --concurrency matters. Unless
+ * --no-split-cores, the checks run again with the server pinned to core 1 and each run to core 0
+ * (taskset): on a 2-core machine, what a runner beside a remote server has.
  *
  * The executions are made once per size (v1 research executions paused at the proceed gate) and
  * kept as a snapshot of the dev server's --db-filename under os.tmpdir()/safe-deploy-bench/, with
  * their histories as files; each run starts a server on a copy of the snapshot.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { buildVisibilityQuery } from '../cli/core/selection.js';
@@ -21,7 +27,9 @@ import { connect, resolveConnection, type TemporalHandle } from '../cli/temporal
 import { FAST_SQLITE, startDevServer, type DevServer } from '../cli/temporal/dev-server.js';
 import { mapConcurrent } from '../cli/util/concurrency.js';
 import { newScenario, startWorker } from '../sample-workers/research-agent/launcher.js';
-import { measureNode, median, table, type ProcessMeasurement } from './measure.js';
+import { measureNode, median, processCpuSeconds, table, type ProcessMeasurement } from './measure.js';
+import { benchArgs, intList, positiveInt } from './args.js';
+import { startDelayProxy } from './delay-proxy.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'safe-deploy.js');
@@ -33,18 +41,21 @@ interface Options {
   sizes: number[];
   rounds: number;
   concurrency: number[];
+  /** The round trip the proxied rows add (0: no proxied rows). */
+  rttMs: number;
+  /** Also run the checks with the server on one core and the run on the other (needs taskset). */
+  splitCores: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { sizes: [1000, 5000], rounds: 3, concurrency: [8, 32] };
-  for (let i = 0; i < argv.length; i++) {
-    const list = () => (argv[++i] ?? '').split(',').map((s) => Number(s.trim()));
-    if (argv[i] === '--sizes') options.sizes = list();
-    else if (argv[i] === '--rounds') options.rounds = Number(argv[++i]);
-    else if (argv[i] === '--concurrency') options.concurrency = list();
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return options;
+  const args = benchArgs(argv, { strings: ['sizes', 'rounds', 'concurrency', 'rtt-ms'], flags: ['no-split-cores'] });
+  return {
+    sizes: intList(args, 'sizes', [1000, 5000]),
+    rounds: positiveInt(args, 'rounds', 3),
+    concurrency: intList(args, 'concurrency', [8, 32]),
+    rttMs: args['rtt-ms'] === '0' ? 0 : positiveInt(args, 'rtt-ms', 50),
+    splitCores: args['no-split-cores'] !== true && availableParallelism() >= 2,
+  };
 }
 
 interface Snapshot {
@@ -204,6 +215,8 @@ interface Row {
   label: string;
   runs: ProcessMeasurement[];
   counted: number[];
+  /** CPU seconds the dev server used during each run: its share of the two cores. */
+  serverCpu: number[];
 }
 
 function checkedCount(m: ProcessMeasurement): number {
@@ -215,39 +228,34 @@ function checkedCount(m: ProcessMeasurement): number {
   }
 }
 
-async function benchSize(n: number, options: Options): Promise<void> {
-  const snapshot = await ensureLiveSnapshot(n);
-  const { server, dispose } = await serveCopy(snapshot);
-  const query = buildVisibilityQuery({ deployment: snapshot.deployment });
-  const live = ['check', '--deployment', snapshot.deployment, '--workflows', CANDIDATE, '--address', server.address, '--output', 'json'];
-  const commands: { label: string; args: string[] }[] = [
-    ...options.concurrency.map((c) => ({ label: `safe-deploy check --deployment (--concurrency ${c})`, args: [BIN, ...live, '--concurrency', String(c)] })),
-    { label: 'SDK: list().intoHistories() -> runReplayHistories', args: [CHILD, 'sdk', server.address, query, CANDIDATE] },
-    { label: 'safe-deploy check --histories (same histories as files)', args: [BIN, 'check', '--histories', snapshot.histories, '--workflows', CANDIDATE, '--output', 'json'] },
-    ...options.concurrency.map((c) => ({ label: `  listing + download only (--concurrency ${c}, no replay)`, args: [CHILD, 'fetch', server.address, query, String(c)] })),
-  ];
-  const rows: Row[] = commands.map((c) => ({ label: c.label, runs: [], counted: [] }));
-  try {
-    // Warm-up: the bundle cache and the OS file cache, not counted.
-    await measureNode([BIN, ...live], { cwd: ROOT });
-    for (let round = 1; round <= options.rounds; round++) {
-      for (const [i, c] of commands.entries()) {
-        const m = await measureNode(c.args, { cwd: ROOT });
-        rows[i]?.runs.push(m);
-        rows[i]?.counted.push(checkedCount(m));
-      }
-      process.stdout.write(`  round ${round}/${options.rounds} done\n`);
+interface Command {
+  label: string;
+  args: string[];
+}
+
+/** Runs the commands one after another, `rounds` times (alternating), noting the server's CPU meanwhile. */
+async function runRounds(commands: Command[], rounds: number, server: DevServer, options: { cpus?: string; title: string }): Promise<Row[]> {
+  const rows: Row[] = commands.map((c) => ({ label: c.label, runs: [], counted: [], serverCpu: [] }));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [i, c] of commands.entries()) {
+      const serverBefore = processCpuSeconds(server.pid);
+      const m = await measureNode(c.args, { cwd: ROOT, ...(options.cpus && { cpus: options.cpus }) });
+      rows[i]?.serverCpu.push(processCpuSeconds(server.pid) - serverBefore);
+      rows[i]?.runs.push(m);
+      rows[i]?.counted.push(checkedCount(m));
     }
-  } finally {
-    await dispose();
+    process.stdout.write(`  ${options.title}: round ${round}/${rounds} done\n`);
   }
+  return rows;
+}
+
+function printRows(title: string, rows: Row[], note: string): void {
   const files = rows.find((r) => r.label.startsWith('safe-deploy check --histories')) as Row;
-  const filesMedian = median(files.runs.map((r) => r.seconds));
   console.log('');
-  console.log(`Live path, ${n} running executions on the local dev server (${options.rounds} alternating rounds; whole processes; medians)`);
+  console.log(title);
   console.log(
     table(
-      ['', 'wall s (min-max)', 'x files', 'CPU s', 'peak RSS MB', 'executions'],
+      ['', 'wall s (min-max)', 'x files', 'CPU s', 'server CPU s', 'peak RSS MB', 'executions'],
       rows.map((r) => {
         const walls = r.runs.map((m) => m.seconds);
         const perRound = r.runs.map((m, i) => m.seconds / (files.runs[i]?.seconds ?? NaN));
@@ -256,13 +264,62 @@ async function benchSize(n: number, options: Options): Promise<void> {
           `${median(walls).toFixed(2)} (${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)})`,
           `${median(perRound).toFixed(2)}`,
           median(r.runs.map((m) => m.cpuSeconds)).toFixed(1),
+          median(r.serverCpu).toFixed(1),
           (median(r.runs.map((m) => m.maxRssKb)) / 1024).toFixed(0),
           [...new Set(r.counted)].join('/'),
         ];
       }),
     ),
   );
-  console.log(`(x files: the ratio to the files run of the same round, median over rounds; files median ${filesMedian.toFixed(2)} s)`);
+  console.log(`(x files: the ratio to the files run of the same round, median over rounds; files median ${median(files.runs.map((r) => r.seconds)).toFixed(2)} s.`);
+  console.log(` server CPU s: what the local dev server used meanwhile. ${note})`);
+}
+
+/** Sets the CPU affinity of every thread of a running process. */
+const pin = (pid: number | undefined, cpus: string) => execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+
+async function benchSize(n: number, options: Options): Promise<void> {
+  const snapshot = await ensureLiveSnapshot(n);
+  const { server, dispose } = await serveCopy(snapshot);
+  const proxy = options.rttMs > 0 ? await startDelayProxy(server.address, options.rttMs / 2) : undefined;
+  const query = buildVisibilityQuery({ deployment: snapshot.deployment });
+  const live = ['check', '--deployment', snapshot.deployment, '--workflows', CANDIDATE, '--address', server.address, '--output', 'json'];
+  const liveChecks = options.concurrency.map((c) => ({ label: `safe-deploy check --deployment (--concurrency ${c})`, args: [BIN, ...live, '--concurrency', String(c)] }));
+  const filesCheck = { label: 'safe-deploy check --histories (same histories as files)', args: [BIN, 'check', '--histories', snapshot.histories, '--workflows', CANDIDATE, '--output', 'json'] };
+  const commands: Command[] = [
+    ...liveChecks,
+    ...(proxy
+      ? options.concurrency.map((c) => ({
+          label: `  the same, ${options.rttMs} ms round trip away (--concurrency ${c})`,
+          args: [BIN, ...live.map((a) => (a === server.address ? proxy.address : a)), '--concurrency', String(c)],
+        }))
+      : []),
+    { label: 'SDK: list().intoHistories() -> runReplayHistories', args: [CHILD, 'sdk', server.address, query, CANDIDATE] },
+    filesCheck,
+    ...options.concurrency.map((c) => ({ label: `  listing + download only (--concurrency ${c}, no replay)`, args: [CHILD, 'fetch', server.address, query, String(c)] })),
+  ];
+  let shared: Row[];
+  let split: Row[] | undefined;
+  try {
+    // Warm-up: the bundle cache and the OS file cache, not counted.
+    await measureNode([BIN, ...live], { cwd: ROOT });
+    shared = await runRounds(commands, options.rounds, server, { title: 'shared cores' });
+    if (options.splitCores) {
+      // A remote server's CPU is not the runner's: the server gets core 1, each measured run core 0.
+      pin(server.pid, '1');
+      try {
+        split = await runRounds([...liveChecks, filesCheck], options.rounds, server, { cpus: '0', title: 'one core each' });
+      } finally {
+        pin(server.pid, '0-1');
+      }
+    }
+  } finally {
+    await proxy?.close();
+    await dispose();
+  }
+  const header = `${n} running executions on the local dev server (${options.rounds} alternating rounds; whole processes; medians)`;
+  printRows(`Live path, ${header}`, shared, 'It shares the two cores with the measured run; a remote server would not.');
+  if (split) printRows(`Live path with the server on a core of its own and each run on the other (as beside a remote server), ${header}`, split, 'It ran on the other core.');
 }
 
 async function main(): Promise<void> {

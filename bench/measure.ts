@@ -18,11 +18,14 @@ export interface ProcessMeasurement {
   stdout: string;
 }
 
-export async function measureNode(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<ProcessMeasurement> {
+/** `cpus`: run on these CPUs only (`taskset -c`, Linux). */
+export async function measureNode(args: string[], options: { cwd?: string; env?: Record<string, string>; cpus?: string } = {}): Promise<ProcessMeasurement> {
   const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-measure-'));
   const rusageFile = join(dir, 'rusage.json');
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', RUSAGE, ...args], {
+  const command = [process.execPath, '--import', RUSAGE, ...args];
+  const [file, ...argv] = options.cpus ? ['taskset', '-c', options.cpus, ...command] : command;
+  const child = spawn(file as string, argv, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env, SAFE_DEPLOY_BENCH_RUSAGE: rusageFile },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -43,6 +46,20 @@ export async function measureNode(args: string[], options: { cwd?: string; env?:
   rmSync(dir, { recursive: true, force: true });
   return { seconds, ...usage, exitCode, stdout: Buffer.concat(chunks).toString('utf8') };
 }
+
+/** CPU seconds (user + system) a running process has used so far, from /proc (Linux); NaN elsewhere. */
+export function processCpuSeconds(pid: number | undefined): number {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ: 100 on every Linux the benches run on. */
+const CLOCK_TICKS = 100;
 
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ensurePythonEnv } from '../sample-workers/research-agent-py/python-env.js';
 import { ensureCorpus } from './corpus.js';
 import { measureNode, table } from './measure.js';
+import { benchArgs, intList, positiveInt } from './args.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'safe-deploy.js');
@@ -30,17 +31,8 @@ interface Run {
 }
 
 function parseArgs(argv: string[]): { sizes: number[]; parallel: number } {
-  let sizes = [500, 2000];
-  let parallel = availableParallelism();
-  for (let i = 0; i < argv.length; i++) {
-    const value = argv[i + 1];
-    if (argv[i] === '--sizes' && value) sizes = value.split(',').map(Number);
-    else if (argv[i] === '--parallel' && value) parallel = Number(value);
-    else throw new Error(`unknown option ${argv[i]}`);
-    i++;
-  }
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(parallel) || parallel < 1) throw new Error('sizes and --parallel are positive integers');
-  return { sizes, parallel };
+  const args = benchArgs(argv, { strings: ['sizes', 'parallel'] });
+  return { sizes: intList(args, 'sizes', [500, 2000]), parallel: positiveInt(args, 'parallel', availableParallelism()) };
 }
 
 async function check(sdk: Run['sdk'], dir: string, parallel: number, python: string): Promise<Run> {

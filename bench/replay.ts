@@ -20,6 +20,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_DIR, ensureCorpus } from './corpus.js';
 import { measureNode } from './measure.js';
+import { benchArgs, intList, positiveInt } from './args.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SOURCE_DIR = join(ROOT, 'histories', 'research-agent');
@@ -40,36 +41,17 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = {
-    sizes: [1000, 10000],
-    parallel: availableParallelism(),
-    skipPerHistory: false,
-    compareSize: 200,
-    perHistorySample: 0, // 0: all of --compare-size
-    profile: false,
+  const args = benchArgs(argv, { strings: ['sizes', 'parallel', 'compare-size', 'per-history-sample'], flags: ['skip-per-history', 'profile'] });
+  const compareSize = positiveInt(args, 'compare-size', 200);
+  return {
+    sizes: intList(args, 'sizes', [1000, 10000]),
+    parallel: positiveInt(args, 'parallel', availableParallelism()),
+    skipPerHistory: args['skip-per-history'] === true,
+    compareSize,
+    // Default: all of --compare-size.
+    perHistorySample: Math.min(positiveInt(args, 'per-history-sample', compareSize), compareSize),
+    profile: args.profile === true,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    const int = (s: string): number => {
-      const n = Number(s);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${arg}: expected a positive integer, got ${s}`);
-      return n;
-    };
-    if (arg === '--sizes') options.sizes = value().split(',').map((s) => int(s.trim()));
-    else if (arg === '--parallel') options.parallel = int(value());
-    else if (arg === '--skip-per-history') options.skipPerHistory = true;
-    else if (arg === '--compare-size') options.compareSize = int(value());
-    else if (arg === '--per-history-sample') options.perHistorySample = int(value());
-    else if (arg === '--profile') options.profile = true;
-    else throw new Error(`unknown option ${arg}`);
-  }
-  options.perHistorySample = Math.min(options.perHistorySample || options.compareSize, options.compareSize);
-  return options;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import type { CheckResult } from '../cli/core/check-report.js';
 import type { Verdict } from '../cli/core/verdict.js';
 import { phaseActions } from '../cli/pipeline/apply.js';
 import { groupBy } from '../cli/util/group-by.js';
+import { benchArgs, intList, positiveInt } from './args.js';
 
 const policy: PlanPolicy = { onAutoUpgradeFailure: 'protect', longRunningTypes: ['Poller'], nudgeSignal: 'wake_up' };
 const VERDICTS: Verdict[] = ['compatible', 'compatible', 'compatible', 'nondeterministic'];
@@ -43,13 +44,8 @@ function time<T>(fn: () => T): { ms: number; value: T } {
 }
 
 function parseArgs(argv: string[]): { sizes: number[]; oldUpTo: number } {
-  const options = { sizes: [20_000, 50_000, 100_000], oldUpTo: 50_000 };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--sizes') options.sizes = (argv[++i] ?? '').split(',').map(Number);
-    else if (argv[i] === '--old-up-to') options.oldUpTo = Number(argv[++i]);
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return options;
+  const args = benchArgs(argv, { strings: ['sizes', 'old-up-to'] });
+  return { sizes: intList(args, 'sizes', [20_000, 50_000, 100_000]), oldUpTo: positiveInt(args, 'old-up-to', 50_000) };
 }
 
 function main(): void {

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { addProjectConfigOptions, withProjectConfig, type ProjectConfigFlags } from '../config/check-options.js';
 import { checkExitCode, type CheckReport } from '../core/check-report.js';
-import { hasLiveSelector, SelectionError } from '../core/selection.js';
+import { DEFAULT_DOWNLOAD_CONCURRENCY, hasLiveSelector, SelectionError } from '../core/selection.js';
 import { parseShard, type Shard } from '../core/shard.js';
 import { UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
@@ -62,8 +62,9 @@ export function addLiveSelectionOptions(command: Command, verb: string): Command
 
 export function addReplayOptions(command: Command): Command {
   return command
-    .option('--concurrency <n>', 'histories downloaded at once', parsePositiveInt, 8)
-    .option('--parallel <n>', 'replay workers', parsePositiveInt, Math.max(1, cpus().length))
+    .option('--concurrency <n>', 'histories downloaded at once', parsePositiveInt, DEFAULT_DOWNLOAD_CONCURRENCY)
+    // The CPUs this process may run on (its affinity), not all the machine has.
+    .option('--parallel <n>', 'replay workers', parsePositiveInt, availableParallelism())
     .option('--shard <i/n>', 'check only shard i of n (for a CI matrix)', shardOption)
     .option('--cache-dir <dir>', 'keep downloaded histories here; unchanged ones are not downloaded again');
 }

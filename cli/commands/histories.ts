@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { hasLiveSelector, SelectionError } from '../core/selection.js';
+import { DEFAULT_DOWNLOAD_CONCURRENCY, hasLiveSelector, SelectionError } from '../core/selection.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
@@ -23,7 +23,7 @@ export function registerHistories(program: Command, ctx: CommandContext): void {
       'Download the history of every running execution you select into --out, one file per execution named <workflow ID>@<run ID>.json (the workflow ID URI-encoded), in the format of `temporal workflow show --output json`. Downloads run concurrently; files already in the folder are kept, so a pull that was interrupted finishes when run again. The folder is a regression corpus for `safe-deploy check --histories` and for the hook\'s offline fallback. Changes nothing on the server. Exit codes: 0 pulled, 2 usage error or unknown deployment, 3 Temporal unreachable or a history that could not be downloaded, 130 interrupted.',
     )
     .requiredOption('--out <dir>', 'the folder to write the history files to (created if missing)');
-  addLiveSelectionOptions(pull, 'pull').option('--concurrency <n>', 'histories downloaded at once', parsePositiveInt, 8);
+  addLiveSelectionOptions(pull, 'pull').option('--concurrency <n>', 'histories downloaded at once', parsePositiveInt, DEFAULT_DOWNLOAD_CONCURRENCY);
   addConnectionOptions(pull);
   pull
     .addOption(outputOption())

@@ -10,7 +10,7 @@ import {
   type CheckResult,
   type UncheckedItem,
 } from '../core/check-report.js';
-import { buildVisibilityQuery, type SelectionOptions } from '../core/selection.js';
+import { buildVisibilityQuery, DEFAULT_DOWNLOAD_CONCURRENCY, type SelectionOptions } from '../core/selection.js';
 import { inShard, type Shard } from '../core/shard.js';
 import { InputError, TemporalError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
@@ -183,7 +183,7 @@ async function explainDivergences(input: CheckInput, results: CheckResult[]): Pr
         // The verdict stands; only its explanation is missing (the execution closed, say).
       }
     },
-    input.concurrency ?? 8,
+    input.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY,
   );
   for await (const _ of explained) {
     // drain

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildVisibilityQuery, type SelectionOptions } from '../core/selection.js';
+import { buildVisibilityQuery, DEFAULT_DOWNLOAD_CONCURRENCY, type SelectionOptions } from '../core/selection.js';
 import { historyFileName } from '../core/history-files.js';
 import { SafeDeployError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
@@ -75,7 +75,7 @@ export async function runPull(input: PullInput): Promise<PullReport> {
   const pulled = mapConcurrent(
     listExecutions(t, query, { limit: input.limit, signal: input.signal }),
     (e) => pullOne(t, e, input.outDir),
-    input.concurrency ?? 8,
+    input.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY,
     input.signal,
   );
   for await (const f of pulled) {

@@ -7,19 +7,24 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import proto from '@temporalio/proto';
 import type { temporal } from '@temporalio/proto';
-import { historyFacts } from '../core/history-facts.js';
+import { historyFacts, type HistoryFacts } from '../core/history-facts.js';
+import { DEFAULT_DOWNLOAD_CONCURRENCY } from '../core/selection.js';
 import { inShard, type Shard } from '../core/shard.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { SafeDeployError } from '../errors.js';
 import { grpcCode, translateGrpcError } from './grpc-errors.js';
 
-const GRPC_NOT_FOUND = 5;
-const GRPC_FAILED_PRECONDITION = 9;
+import { delimit, historyFactsFromBytes, readHistoryPage } from './history-bytes.js';
 import type { TemporalHandle } from './connection.js';
 import type { History } from './history-json.js';
+import type { EncodedHistory } from './replay-item.js';
 import type { ReplayItem } from './replayer.js';
 
+const GRPC_NOT_FOUND = 5;
+const GRPC_FAILED_PRECONDITION = 9;
+
 const HistoryProto = proto.temporal.api.history.v1.History;
+const HistoryRequest = proto.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
 
 export interface LiveExecution {
   workflowId: string;
@@ -63,21 +68,35 @@ function cachePath(dir: string, runId: string, lastEventId: string | number): st
   return join(dir, `${runId}@${lastEventId}.pb`);
 }
 
-async function readCached(dir: string, runId: string, lastEventId: number): Promise<History | undefined> {
+/** A cached history's bytes (History, no length prefix), or undefined when it is not cached. */
+async function readCachedBytes(dir: string, runId: string, lastEventId: number): Promise<Uint8Array | undefined> {
   try {
-    return HistoryProto.decode(await readFile(cachePath(dir, runId, lastEventId)));
+    return await readFile(cachePath(dir, runId, lastEventId));
   } catch {
     return undefined;
   }
 }
 
-async function writeCached(dir: string, runId: string, history: History, lastEventId: string): Promise<void> {
+async function readCached(dir: string, runId: string, lastEventId: number): Promise<History | undefined> {
+  const bytes = await readCachedBytes(dir, runId, lastEventId);
+  try {
+    return bytes && HistoryProto.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCachedBytes(dir: string, runId: string, bytes: Uint8Array, lastEventId: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const path = cachePath(dir, runId, lastEventId);
   const tmp = `${path}.${process.pid}.tmp`;
   // Written then renamed, so an interrupted run never leaves a truncated history in the cache.
-  await writeFile(tmp, HistoryProto.encode(HistoryProto.fromObject(history)).finish());
+  await writeFile(tmp, bytes);
   await rename(tmp, path);
+}
+
+async function writeCached(dir: string, runId: string, history: History, lastEventId: string): Promise<void> {
+  await writeCachedBytes(dir, runId, HistoryProto.encode(HistoryProto.fromObject(history)).finish(), lastEventId);
 }
 
 async function currentHistoryLength(t: TemporalHandle, e: Pick<LiveExecution, 'workflowId' | 'runId'>): Promise<number> {
@@ -122,6 +141,82 @@ export async function fetchHistory(
   return history;
 }
 
+/** The connection's raw unary call (protobufjs' rpcImpl: bytes in, bytes out, through the SDK's interceptors). */
+type RawCall = (method: { name: string }, request: Uint8Array, callback: (err: Error | null, response?: Uint8Array) => void) => unknown;
+
+function rawCall(t: TemporalHandle): RawCall | undefined {
+  const impl = (t.connection.workflowService as unknown as { rpcImpl?: unknown }).rpcImpl;
+  return typeof impl === 'function' ? (impl as RawCall) : undefined;
+}
+
+function call(raw: RawCall, method: string, request: Uint8Array): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    raw({ name: method }, request, (err, response) => (err ? reject(err) : response ? resolve(response) : reject(new Error(`${method}: empty response`))));
+  });
+}
+
+/**
+ * The history's pages as History bytes, never decoded; undefined when the server sends raw
+ * history blobs instead (then the SDK's decoding path is used).
+ */
+async function downloadHistoryBytes(t: TemporalHandle, raw: RawCall, e: Pick<LiveExecution, 'workflowId' | 'runId'>): Promise<Uint8Array[] | undefined> {
+  const pages: Uint8Array[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  try {
+    do {
+      const request = HistoryRequest.encode({ namespace: t.namespace, execution: { workflowId: e.workflowId, runId: e.runId }, nextPageToken }).finish();
+      const page = readHistoryPage(await call(raw, 'GetWorkflowExecutionHistory', request));
+      if (page.raw) return undefined;
+      pages.push(page.history);
+      nextPageToken = page.nextPageToken;
+    } while (nextPageToken);
+  } catch (err) {
+    throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `fetch the history of ${e.workflowId}` });
+  }
+  return pages;
+}
+
+interface ForReplay {
+  history: History | EncodedHistory;
+  facts: HistoryFacts;
+}
+
+/** The pages joined as a length-delimited History (what the threads take), its facts, and the History bytes alone (a view of the same buffer). */
+function fromBytes(pages: Uint8Array[]): ForReplay & { body: Uint8Array } {
+  const delimited = delimit(pages);
+  const body = delimited.subarray(delimited.length - pages.reduce((n, p) => n + p.length, 0));
+  return { history: { delimited }, facts: historyFactsFromBytes(body), body };
+}
+
+/** A history for the replay threads: as bytes when the connection allows it (no decode, no re-encode). */
+async function fetchForReplay(t: TemporalHandle, e: LiveExecution, options: FetchOptions): Promise<ForReplay> {
+  const raw = rawCall(t);
+  if (raw) {
+    if (options.cacheDir) {
+      const length = await currentHistoryLength(t, e);
+      const cached = length > 0 ? await readCachedBytes(options.cacheDir, e.runId, length) : undefined;
+      if (cached) {
+        try {
+          const { history, facts } = fromBytes([cached]);
+          if (options.stats) options.stats.fromCache++;
+          return { history, facts };
+        } catch {
+          // An unreadable cache file is downloaded again.
+        }
+      }
+    }
+    const pages = await downloadHistoryBytes(t, raw, e);
+    if (pages) {
+      const { history, facts, body } = fromBytes(pages);
+      if (options.stats) options.stats.downloaded++;
+      if (options.cacheDir) await writeCachedBytes(options.cacheDir, e.runId, body, facts.lastEventId);
+      return { history, facts };
+    }
+  }
+  const history = await fetchHistory(t, e, options);
+  return { history, facts: historyFacts(history) };
+}
+
 export interface FetchOptions {
   concurrency?: number;
   cacheDir?: string;
@@ -150,18 +245,18 @@ export async function* fetchHistories(
   const fetched = mapConcurrent(
     executions,
     async (e): Promise<ReplayItem | undefined> => {
-      let history: History;
+      let fetched: ForReplay;
       try {
-        history = await fetchHistory(t, e, options);
+        fetched = await fetchForReplay(t, e, options);
       } catch (err) {
         if (!options.onUnfetchable || !(err instanceof SafeDeployError) || !isPerExecutionFailure(err.cause ?? err)) throw err;
         options.onUnfetchable(e, err);
         return undefined;
       }
-      const facts = historyFacts(history);
+      const { history, facts } = fetched;
       return { workflowId: e.workflowId, history, facts: { ...facts, workflowId: e.workflowId, runId: e.runId }, origin: 'server' };
     },
-    options.concurrency ?? 8,
+    options.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY,
     options.signal,
   );
   for await (const item of fetched) if (item) yield item;

@@ -1,30 +1,17 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import protoRoot from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { historyFacts } from '../../cli/core/history-facts.js';
 import { encodeHistoryJson, parseHistoryJson } from '../../cli/temporal/history-json.js';
 import { delimitedBytes, historyBytes } from '../../cli/temporal/replay-item.js';
+import { historyFiles as corpusHistoryFiles } from '../helpers/corpus.js';
 import { toPascalCaseDialect } from '../helpers/history-dialects.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const History = protoRoot.temporal.api.history.v1.History;
 
-function jsonFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return jsonFiles(path);
-    return name.endsWith('.json') ? [path] : [];
-  });
-}
-const historyFiles = [...jsonFiles(join(ROOT, 'histories')), ...jsonFiles(join(ROOT, 'test', 'fixtures'))].filter((f) => {
-  try {
-    parseHistoryJson(readFileSync(f, 'utf8'), f);
-    return true;
-  } catch {
-    return false;
-  }
-});
+const historyFiles = corpusHistoryFiles();
 
 /** What replay fed a thread before: parseHistoryJson's message, encoded. */
 const viaMessages = (text: string, source: string) => Buffer.from(History.encodeDelimited(parseHistoryJson(text, source)).finish());
