@@ -1,5 +1,5 @@
 /**
- * plan + apply + nudge on N real executions of the local dev server, beside the Temporal CLI's
+ * status, plan, apply and nudge on N real executions of the local dev server, beside the Temporal CLI's
  * one-shot batches on an identical copy: `temporal workflow update-options --query ...
  * --versioning-override-behavior auto_upgrade` for apply's upgrade, `temporal workflow signal
  * --query ...` for nudge's signals. Each tool gets a fresh copy of one snapshot (N v1 research
@@ -78,6 +78,8 @@ async function main(): Promise<void> {
   const plan = join(mkdtempSync(join(tmpdir(), 'safe-deploy-bench-plan-')), 'plan.json');
   await withServerCopy(snapshot, async (server) => {
     const conn = ['--address', server.address];
+    const status = await measureNode([BIN, 'status', '--deployment', snapshot.deployment, '--output', 'json', ...conn], { cwd: ROOT });
+    row('safe-deploy status (describe each, read only)', status.seconds, status, `exit ${status.exitCode}`);
     const planned = await measureNode([BIN, 'plan', '--deployment', snapshot.deployment, '--candidate-build-id', 'v2', '--workflows', CANDIDATE, '--out', plan, ...conn], { cwd: ROOT });
     const executions = (JSON.parse(readFileSync(plan, 'utf8')) as { executions: { action: string }[] }).executions;
     row('safe-deploy plan (check + describe each)', planned.seconds, planned, `${executions.length} planned, ${executions.filter((e) => e.action === 'upgrade').length} upgrade (exit ${planned.exitCode})`);
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
     row('temporal workflow signal --query (batch, until done)', r.batchSeconds, r.m, `batch complete ${r.complete}, not verified`);
   });
   console.log('');
-  console.log(`plan + apply + nudge on ${size} running executions of the local dev server vs the Temporal CLI's batches (fresh copy of one snapshot each; --rps ${rps})`);
+  console.log(`status, plan, apply and nudge on ${size} running executions of the local dev server vs the Temporal CLI's batches (fresh copy of one snapshot each; --rps ${rps})`);
   console.log(table(['', 'wall s', 'executions/s', 'peak RSS MB', 'did'], rows));
   console.log('(the Temporal CLI returns once its batch job is started; its wall time here runs until the job reports done)');
 }
