@@ -42,6 +42,19 @@ describe('renderCheckJson', () => {
     expect(Object.keys(first ?? {})).toEqual(['workflowId', 'runId', 'workflowType', 'version', 'lastEventId', 'origin', 'verdict']);
   });
 
+  it('says who set an execution\'s versioning override, as its history records it (an empty identity included)', () => {
+    const results: CheckResult[] = [
+      { workflowId: 'a', runId: 'r1', workflowType: 'T', version: 'd:v1', lastEventId: '9', origin: 'server', overrideSetBy: 'safe-deploy', verdict: 'compatible' },
+      { workflowId: 'b', runId: 'r2', workflowType: 'T', version: 'd:v1', lastEventId: '9', origin: 'server', overrideSetBy: '', verdict: 'compatible' },
+    ];
+    const json = JSON.parse(renderCheckJson(sampleReport({ results }))) as { results: CheckResult[] };
+    expect(json.results.map((r) => [r.workflowId, r.overrideSetBy])).toEqual([
+      ['a', 'safe-deploy'],
+      ['b', ''],
+    ]);
+    expect(Object.keys(json.results[0] ?? {})).toEqual(['workflowId', 'runId', 'workflowType', 'version', 'lastEventId', 'origin', 'overrideSetBy', 'verdict']);
+  });
+
   it('says whether the bundle came from the bundle cache, after the other candidate fields', () => {
     const json = JSON.parse(renderCheckJson(sampleReport({ candidate: { source: 'w.ts', bundleHash: 'h', buildId: 'v2', bundleCache: 'hit' } }))) as Record<string, unknown>;
     expect(json.candidate).toEqual({ source: 'w.ts', bundleHash: 'h', buildId: 'v2', bundleCache: 'hit' });

@@ -21,6 +21,7 @@ function resultJson(r: CheckResult): CheckResult {
     version: r.version,
     lastEventId: r.lastEventId,
     origin: r.origin,
+    overrideSetBy: r.overrideSetBy,
     verdict: r.verdict,
     eventId: r.eventId,
     message: r.message,
