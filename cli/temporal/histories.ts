@@ -17,7 +17,7 @@ import { grpcCode, translateGrpcError } from './grpc-errors.js';
 import { delimit, historyFactsFromBytes, readHistoryPage } from './history-bytes.js';
 import type { TemporalHandle } from './connection.js';
 import type { History } from './history-json.js';
-import type { EncodedHistory } from './replay-item.js';
+import { historyBytes, type EncodedHistory } from './replay-item.js';
 import type { ReplayItem } from './replayer.js';
 
 const GRPC_NOT_FOUND = 5;
@@ -183,9 +183,9 @@ interface ForReplay {
 
 /** The pages joined as a length-delimited History (what the threads take), its facts, and the History bytes alone (a view of the same buffer). */
 function fromBytes(pages: Uint8Array[]): ForReplay & { body: Uint8Array } {
-  const delimited = delimit(pages);
-  const body = delimited.subarray(delimited.length - pages.reduce((n, p) => n + p.length, 0));
-  return { history: { delimited }, facts: historyFactsFromBytes(body), body };
+  const history = { delimited: delimit(pages) };
+  const body = historyBytes(history);
+  return { history, facts: historyFactsFromBytes(body), body };
 }
 
 /** A history for the replay threads: as bytes when the connection allows it (no decode, no re-encode). */

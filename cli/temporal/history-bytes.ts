@@ -26,11 +26,9 @@ const EVENT_ID = EVENT.fields.eventId!.id;
 
 const WIRE_LENGTH_DELIMITED = 2;
 
-/** The event attributes the facts read, by field number: only these events are decoded. */
-const FACT_ATTRIBUTES = new Map(
-  ['workflowExecutionStartedEventAttributes', 'workflowTaskCompletedEventAttributes', 'workflowExecutionOptionsUpdatedEventAttributes'].map(
-    (name) => [EVENT.fields[name]!.id, name] as const,
-  ),
+/** The field numbers of the event attributes the facts read: only these events are decoded. */
+const FACT_ATTRIBUTES = new Set(
+  ['workflowExecutionStartedEventAttributes', 'workflowTaskCompletedEventAttributes', 'workflowExecutionOptionsUpdatedEventAttributes'].map((name) => EVENT.fields[name]!.id),
 );
 
 export interface HistoryPage {
