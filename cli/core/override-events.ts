@@ -4,8 +4,11 @@
  */
 import type { HistoryEventLike, HistoryLike } from './history-facts.js';
 
-function setsAutoUpgrade(e: HistoryEventLike): boolean {
-  const o = e.workflowExecutionOptionsUpdatedEventAttributes?.versioningOverride as { autoUpgrade?: boolean | null; behavior?: number | null } | null | undefined;
+/** Whether `e` is a WorkflowExecutionOptionsUpdated event by `identity` that set an auto_upgrade override. */
+export function setsAutoUpgradeBy(e: HistoryEventLike, identity: string): boolean {
+  const attributes = e.workflowExecutionOptionsUpdatedEventAttributes;
+  if (attributes?.identity !== identity) return false;
+  const o = attributes.versioningOverride as { autoUpgrade?: boolean | null; behavior?: number | null } | null | undefined;
   // behavior 2 = VERSIONING_BEHAVIOR_AUTO_UPGRADE (servers before the autoUpgrade field).
   return Boolean(o && (o.autoUpgrade || o.behavior === 2));
 }
@@ -23,7 +26,7 @@ export function lastAutoUpgradeOverride(history: HistoryLike, identity: string):
   const events = history.events ?? [];
   for (let i = events.length - 1; i > 0; i--) {
     const e = events[i] as HistoryEventLike;
-    if (e.workflowExecutionOptionsUpdatedEventAttributes?.identity !== identity || !setsAutoUpgrade(e)) continue;
+    if (!setsAutoUpgradeBy(e, identity)) continue;
     return { index: i, eventId: Number(String(e.eventId ?? i + 1)), lastEventBefore: Number(String(events[i - 1]?.eventId ?? i)) };
   }
   return undefined;

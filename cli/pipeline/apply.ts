@@ -16,7 +16,7 @@ import { decide, SAFE_DEPLOY_IDENTITY, type Action, type Plan, type PlannedExecu
 import { emptyCounts, isSettled, journalKey, latestEntries, type JournalEntry, type JournalStatus } from '../core/journal.js';
 import { effectiveBehavior, type ExecutionVersioning, type VersioningOverride } from '../core/versioning.js';
 import { historyFacts, type HistoryLike } from '../core/history-facts.js';
-import { lastAutoUpgradeOverride } from '../core/override-events.js';
+import { lastAutoUpgradeOverride, setsAutoUpgradeBy } from '../core/override-events.js';
 import type { Verdict } from '../core/verdict.js';
 import { BatchLimitError, InterruptedError, SafeDeployError, UsageError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
@@ -31,7 +31,7 @@ import {
   type BatchProgress,
   type ExecutionNow,
 } from '../temporal/executions.js';
-import { fetchHistory } from '../temporal/histories.js';
+import { eventsNewestFirst, fetchHistory } from '../temporal/histories.js';
 import { loadCandidates, replayCandidates, type Candidates, type CandidatesOptions } from '../temporal/candidates.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { groupBy } from '../util/group-by.js';
@@ -245,23 +245,41 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       return { status: 'ready', ready: { e, replayedThrough: now.historyLength }, detail: why };
     };
 
+    /**
+     * The event ID of our latest auto_upgrade override, read newest first and only back to event
+     * `after`: an override this run just set comes after every event the replay saw, so one small
+     * page finds it in a history of any length. (An older override of ours further back is not this one.)
+     */
+    const ourOverrideEvent = async (e: PlannedExecution, after: number): Promise<number | undefined> => {
+      for await (const event of eventsNewestFirst(temporal, { workflowId: e.workflowId, runId: e.runId })) {
+        const eventId = Number(String(event.eventId ?? 0));
+        if (eventId <= after) return undefined;
+        if (setsAutoUpgradeBy(event, SAFE_DEPLOY_IDENTITY)) return eventId;
+      }
+      return undefined;
+    };
+    const wholeHistory = (e: PlannedExecution) => fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: 0 });
+
     /** The invariant, read back from the history: every event before our override was replayed on the candidate. */
     const confirmUpgrade = async (r: Ready, jobId?: string): Promise<void> => {
       const { e } = r;
       const ok = r.already ? 'already' : 'done';
+      // An override found in place may have been set by an earlier run anywhere in the history.
+      const after = r.already ? 0 : r.replayedThrough;
       // The server writes an options update that arrives during a workflow task after that task's
       // events: until the task completes, our override is in effect but not yet in the history.
       const waitUntil = Date.now() + OVERRIDE_EVENT_WAIT_MS;
-      let history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: 0 });
-      let set = lastAutoUpgradeOverride(history, SAFE_DEPLOY_IDENTITY);
-      while (!set && !r.already && Date.now() < waitUntil && !input.signal?.aborted) {
+      let eventId = await ourOverrideEvent(e, after);
+      while (eventId === undefined && !r.already && Date.now() < waitUntil && !input.signal?.aborted) {
         await new Promise((resolve) => setTimeout(resolve, 250));
-        history = await fetchHistory(temporal, { workflowId: e.workflowId, runId: e.runId, historyLength: 0 });
-        set = lastAutoUpgradeOverride(history, SAFE_DEPLOY_IDENTITY);
+        eventId = await ourOverrideEvent(e, after);
       }
-      if (!set && r.already) return settle(e, ok);
-      if (set && set.lastEventBefore <= r.replayedThrough) return settle(e, ok, { ...(jobId && { jobId }) });
-      if (!set) {
+      if (eventId === undefined && r.already) return settle(e, ok);
+      // Event IDs run 1, 2, 3...: the event before ours is eventId - 1.
+      if (eventId !== undefined && eventId - 1 <= r.replayedThrough) return settle(e, ok, { ...(jobId && { jobId }) });
+      const history = await wholeHistory(e);
+      const set = lastAutoUpgradeOverride(history, SAFE_DEPLOY_IDENTITY);
+      if (eventId === undefined || !set) {
         // Cannot tell what ran before it: the safe side is to take it back.
         return revert(r, jobId, `our override is still not in the history after ${OVERRIDE_EVENT_WAIT_MS / 1000}s (a workflow task in flight)`, { events: history.events ?? [] });
       }

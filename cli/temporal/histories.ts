@@ -141,6 +141,37 @@ export async function fetchHistory(
   return history;
 }
 
+/** Events per page of a newest-first read: what apply looks for is one of the last few. */
+export const NEWEST_FIRST_PAGE_SIZE = 16;
+
+/**
+ * The history's events newest first, a small page at a time (GetWorkflowExecutionHistoryReverse),
+ * read only as far as the caller iterates: finding an event near the end of a long history costs one
+ * small page, not the whole history.
+ */
+export async function* eventsNewestFirst(
+  t: TemporalHandle,
+  e: Pick<LiveExecution, 'workflowId' | 'runId'>,
+  pageSize = NEWEST_FIRST_PAGE_SIZE,
+): AsyncGenerator<temporal.api.history.v1.IHistoryEvent> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    let page: temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseResponse;
+    try {
+      page = await t.connection.workflowService.getWorkflowExecutionHistoryReverse({
+        namespace: t.namespace,
+        execution: { workflowId: e.workflowId, runId: e.runId },
+        maximumPageSize: pageSize,
+        nextPageToken,
+      });
+    } catch (err) {
+      throw translateGrpcError(err, { address: t.address, namespace: t.namespace, action: `read the history of ${e.workflowId}` });
+    }
+    yield* page.history?.events ?? [];
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+}
+
 /** The connection's raw unary call (protobufjs' rpcImpl: bytes in, bytes out, through the SDK's interceptors). */
 type RawCall = (method: { name: string }, request: Uint8Array, callback: (err: Error | null, response?: Uint8Array) => void) => unknown;
 

@@ -9,7 +9,7 @@ import { historyFacts } from '../../cli/core/history-facts.js';
 import { buildVisibilityQuery } from '../../cli/core/selection.js';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
-import { fetchHistories, fetchHistory, listExecutions } from '../../cli/temporal/histories.js';
+import { eventsNewestFirst, fetchHistories, fetchHistory, listExecutions, NEWEST_FIRST_PAGE_SIZE } from '../../cli/temporal/histories.js';
 import { isEncoded, type ReplayItem } from '../../cli/temporal/replay-item.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { runCli, sampleWorkflows } from '../helpers/cli.js';
@@ -84,5 +84,24 @@ describe('live histories as bytes', () => {
     expect(report.summary).toMatchObject({ total: 2, compatible: 2 });
     const noisy = report.results.find((x) => x.workflowId === `${s.taskQueue}-noisy`);
     expect(Number(noisy?.lastEventId)).toBeGreaterThan(NOISE_SIGNALS);
+  });
+
+  it('reads a history newest first, page by page', async () => {
+    const e = { workflowId: `${s.taskQueue}-noisy`, runId: '' };
+    const forward = (await fetchHistory(t, { ...e, historyLength: 0 })).events ?? [];
+    const ids = (events: { eventId?: unknown }[]) => events.map((x) => Number(String(x.eventId)));
+    const newestFirst = [];
+    for await (const event of eventsNewestFirst(t, e)) newestFirst.push(event);
+    expect(forward.length).toBeGreaterThan(NOISE_SIGNALS);
+    expect(ids(newestFirst)).toEqual(ids(forward).reverse());
+    expect(newestFirst.map((x) => x.eventType)).toEqual(forward.map((x) => x.eventType).reverse());
+
+    // A caller that stops early has the last events, newest first.
+    const firstPage = [];
+    for await (const event of eventsNewestFirst(t, e)) {
+      firstPage.push(event);
+      if (firstPage.length === NEWEST_FIRST_PAGE_SIZE) break;
+    }
+    expect(ids(firstPage)).toEqual(ids(forward).reverse().slice(0, NEWEST_FIRST_PAGE_SIZE));
   });
 });
