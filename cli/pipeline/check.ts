@@ -69,7 +69,10 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
     const { temporal, selection: options } = input.selection;
     if (options.deployment && !(await describeDeployment(temporal, options.deployment))) throw unknownDeploymentError(temporal, options.deployment);
   }
-  const candidates = await loadCandidates({ ...input.candidate, prewarmThreads: input.parallel ?? 1 });
+  // Counted first, so that no more replay threads start (while the candidate bundles) than there are histories.
+  const { files, total } = await whatToCheck(input);
+  if (total !== undefined) progress.total = total;
+  const candidates = await loadCandidates({ ...input.candidate, prewarmThreads: Math.min(input.parallel ?? 1, total ?? Infinity) });
   const candidate = candidates.info;
   const unchecked: UncheckedItem[] = [];
   const fetchStats: FetchStats = { downloaded: 0, fromCache: 0 };
@@ -78,17 +81,11 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   let selection: CheckReport['selection'];
   let listed = 0;
   if (input.selection.kind === 'histories') {
-    const files = (await listHistoryFiles(input.selection.paths)).filter((f) => inShard(f, '', input.shard));
-    progress.total = files.length;
     selection = { source: 'histories', paths: input.selection.paths };
     items = loadFiles(files, unchecked, () => listed++);
   } else {
     const { temporal, selection: options, limit } = input.selection;
     const query = buildVisibilityQuery(options);
-    if (!input.shard) {
-      const count = await countExecutions(temporal, query);
-      progress.total = limit !== undefined ? Math.min(limit, count) : count;
-    }
     selection = { source: 'server', address: temporal.address, namespace: temporal.namespace, query };
     const executions = counting(listExecutions(temporal, query, { limit, shard: input.shard, signal: input.signal }), () => listed++);
     items = fetchHistories(temporal, executions, {
@@ -157,6 +154,18 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
     durationMs: Date.now() - started,
   };
   return { report, fetchStats };
+}
+
+/** The history files (of this shard), and how many histories there are when that is known up front (not for a server shard). */
+async function whatToCheck(input: CheckInput): Promise<{ files: string[]; total?: number }> {
+  const selection = input.selection;
+  if (selection.kind === 'histories') {
+    const files = (await listHistoryFiles(selection.paths)).filter((f) => inShard(f, '', input.shard));
+    return { files, total: files.length };
+  }
+  if (input.shard) return { files: [] };
+  const count = await countExecutions(selection.temporal, buildVisibilityQuery(selection.selection));
+  return { files: [], total: selection.limit !== undefined ? Math.min(selection.limit, count) : count };
 }
 
 /** Nondeterministic results explained from their histories; more would only slow a run that already failed. */
