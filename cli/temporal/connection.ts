@@ -132,6 +132,23 @@ function deadlineInterceptor(ms: number): Interceptor {
   return (options, nextCall) => nextCall({ ...options, deadline: options.deadline ?? Date.now() + ms }) as ReturnType<Interceptor>;
 }
 
+const RESOURCE_EXHAUSTED = 8;
+
+/**
+ * The SDK's retries (backoff, attempts, retryable codes), except a batch the server refuses for
+ * want of room (RESOURCE_EXHAUSTED: a namespace runs one batch operation at a time by default):
+ * retried (ten attempts, 41 s), it only delayed what apply does next: send that chunk one by one.
+ */
+function retryInterceptor(): Interceptor {
+  const standard = defaultGrpcRetryOptions();
+  const retry = makeGrpcRetryInterceptor(standard);
+  const batchRetry = makeGrpcRetryInterceptor({
+    ...standard,
+    retryableDecider: (attempt, status) => status.code !== RESOURCE_EXHAUSTED && standard.retryableDecider(attempt, status),
+  });
+  return (options, nextCall) => (options.method_definition.path.endsWith('/StartBatchOperation') ? batchRetry : retry)(options, nextCall);
+}
+
 /** A TLS file that is there but is not a usable PEM: grpc/OpenSSL says so in these words. */
 const BAD_PEM = /PEM|no start line|bad base64|asn1|private key|certificate|x509|routines/i;
 
@@ -156,7 +173,7 @@ export async function connect(resolved: ResolvedConnection, options: { connectTi
       metadata: connectionOptions.metadata,
       connectTimeout: options.connectTimeoutMs ?? Math.min(10_000, resolved.serverTimeoutMs),
       // The deadline first, so that it bounds a call with all its retries.
-      interceptors: [deadlineInterceptor(resolved.serverTimeoutMs), makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), ...(options.interceptors ?? [])],
+      interceptors: [deadlineInterceptor(resolved.serverTimeoutMs), retryInterceptor(), ...(options.interceptors ?? [])],
       channelArgs: {
         // A dead peer (TCP open, nothing answering) is detected by keepalive pings (the SDK's values, stated).
         'grpc.keepalive_permit_without_calls': 1,

@@ -1,7 +1,7 @@
 /**
  * apply on a server with the production default of one batch operation per namespace (our dev
  * server allows 100), on its own real dev server. While someone else's batch job runs, apply's
- * batch is refused (ResourceExhausted, after the client's retries) and its changes go out one by
+ * batch is refused (ResourceExhausted, not retried) and its changes go out one by
  * one instead: every execution changed once, nothing lost, the refusal noted. With the namespace
  * free, apply's own batches, one after another with each read back beside the next, never trip
  * the limit. A batch a previous run left `started` that makes no progress is stopped, not waited
@@ -16,7 +16,9 @@ import { runApply } from '../../cli/pipeline/apply.js';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import { connect, resolveConnection, type TemporalHandle } from '../../cli/temporal/connection.js';
 import { startDevServer, type DevServer } from '../../cli/temporal/dev-server.js';
-import { describeBatch, describeExecution } from '../../cli/temporal/executions.js';
+import { describeBatch, describeExecution, startBatchOverride } from '../../cli/temporal/executions.js';
+import { BatchLimitError } from '../../cli/errors.js';
+import type { Interceptor } from '../../cli/temporal/connection.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import { journalEntries, latestByWorkflow, optionsUpdates } from '../helpers/apply-state.js';
 import { runCli, sampleWorkflows } from '../helpers/cli.js';
@@ -79,6 +81,33 @@ describe('apply under the namespace limit of one batch operation', () => {
     await t?.close();
     await server?.stop();
   });
+
+  it('a refused batch is not retried: the refusal comes from the first call', async () => {
+    // Interceptors after ours see every attempt our retry interceptor makes.
+    let batchCalls = 0;
+    const counting: Interceptor = (options, nextCall) => {
+      if (options.method_definition.path.endsWith('/StartBatchOperation')) batchCalls++;
+      return nextCall(options) as ReturnType<Interceptor>;
+    };
+    const counted = await connect(resolveConnection({ address: server.address, namespace: server.namespace }, {}), { interceptors: [counting] });
+    const jobId = 'someone-elses-other-batch';
+    try {
+      await startLongBatch(t, jobId);
+      const refused = await startBatchOverride(counted, {
+        jobId: 'ours-refused',
+        reason: 'test',
+        identity: 'safe-deploy',
+        executions: [{ workflowId: ids.busy[0] ?? '', runId: '' }],
+        override: { kind: 'auto_upgrade' },
+      }).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(BatchLimitError);
+      expect(batchCalls).toBe(1);
+    } finally {
+      await t.connection.workflowService.stopBatchOperation({ namespace: t.namespace, jobId, reason: 'test done', identity: 'another-team' });
+      await eventually(`${jobId} stopped`, async () => (await describeBatch(t, jobId)).state !== 'RUNNING');
+      await counted.close();
+    }
+  }, 120_000);
 
   it("while someone else's batch runs, apply's batch is refused and its changes go one by one", async () => {
     const plan = await makePlan('busy');
