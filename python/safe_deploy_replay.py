@@ -23,7 +23,6 @@ import asyncio
 import base64
 import faulthandler
 import importlib
-import importlib.util
 import inspect
 import json
 import logging
@@ -37,7 +36,14 @@ import threading
 import traceback
 from collections import deque
 from types import ModuleType
-from typing import Any, AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any, AsyncIterator, Sequence, cast
+
+if TYPE_CHECKING:
+    # For annotations only: temporalio is imported once main() has checked that it is installed.
+    from temporalio.api.common.v1 import Payload
+    from temporalio.api.failure.v1 import Failure
+    from temporalio.converter import DataConverter, PayloadCodec
+    from temporalio.worker import Replayer
 
 _CLASS_LIST = re.compile(r"^[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*$")
 
@@ -113,30 +119,29 @@ def workflow_classes(module: ModuleType, names: list[str] | None) -> dict[str, t
     """Workflow type name -> class: the listed classes, else every @workflow.defn class in the module."""
     from temporalio import workflow
 
-    def definition(obj: object) -> Any:
-        if not inspect.isclass(obj):
-            return None
+    def workflow_name(cls: type, fallback: str) -> str | None:
+        """The workflow type a @workflow.defn class registers (a dynamic one has no name: fallback)."""
         try:
-            return workflow._Definition.from_class(obj)
+            # No public API reads a class's definition; the SDK's Worker and Replayer use this one.
+            defn = workflow._Definition.from_class(cls)  # pyright: ignore[reportPrivateUsage]
         except Exception:
             return None
+        return None if defn is None else defn.name or fallback
 
     found: dict[str, type] = {}
     if names is not None:
         for name in names:
             obj = getattr(module, name, None)
-            defn = definition(obj)
-            if defn is None:
+            if not inspect.isclass(obj) or (workflow_type := workflow_name(obj, name)) is None:
                 raise CandidateError(
                     f"{module.__name__} has no workflow class {name}",
                     "list classes decorated with @workflow.defn, or leave the list out to take them all",
                 )
-            found[defn.name or name] = obj  # type: ignore[assignment]
+            found[workflow_type] = obj
         return found
     for obj in vars(module).values():
-        defn = definition(obj)
-        if defn is not None:
-            found[defn.name or obj.__name__] = obj
+        if inspect.isclass(obj) and (workflow_type := workflow_name(obj, obj.__name__)) is not None:
+            found[workflow_type] = obj
     if not found:
         raise CandidateError(f"{module.__name__} defines no @workflow.defn class", "point --workflows at the module with your workflows")
     return found
@@ -152,16 +157,17 @@ def module_attr(spec: str | None, names: Sequence[str], what: str) -> Any:
     raise CandidateError(f"{what} {spec} exports none of {', '.join(names)}", f"define `{names[0]}` in it")
 
 
-def data_converter(args: argparse.Namespace) -> Any:
+def data_converter(args: argparse.Namespace) -> DataConverter:
     """The user's converter and codec, as their worker's client would use them."""
     import dataclasses
 
-    import temporalio.converter
+    from temporalio.converter import DataConverter
 
     changes: dict[str, Any] = {}
     codec = module_attr(args.codec, ["payload_codec", "payload_codecs"], "codec module")
     if isinstance(codec, (list, tuple)):
-        codec = _ChainCodec(list(codec)) if len(codec) != 1 else codec[0]
+        codecs = list(cast("Sequence[PayloadCodec]", codec))
+        codec = chain_codec(codecs) if len(codecs) != 1 else codecs[0]
     if codec is not None:
         changes["payload_codec"] = codec
     converter = module_attr(args.payload_converter, ["payload_converter_class"], "payload converter module")
@@ -170,34 +176,38 @@ def data_converter(args: argparse.Namespace) -> Any:
     failure = module_attr(args.failure_converter, ["failure_converter_class"], "failure converter module")
     if failure is not None:
         changes["failure_converter_class"] = failure
-    return dataclasses.replace(temporalio.converter.DataConverter.default, **changes) if changes else None
+    return dataclasses.replace(DataConverter.default, **changes) if changes else DataConverter.default
 
 
-class _ChainCodec:
-    """Several codecs in the order a worker applies them on encode (decode runs them backwards)."""
+def chain_codec(codecs: list[PayloadCodec]) -> PayloadCodec:
+    """Several codecs in the order a worker applies them on encode (decode runs them backwards). A
+    PayloadCodec subclass, so the SDK's encode_wrapper / decode_wrapper run the chain too; defined
+    here because temporalio is imported only once main() has checked that it is installed."""
+    from temporalio.converter import PayloadCodec
 
-    def __init__(self, codecs: list[Any]) -> None:
-        self._codecs = codecs
+    class ChainCodec(PayloadCodec):
+        async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+            out = list(payloads)
+            for codec in codecs:
+                out = await codec.encode(out)
+            return out
 
-    async def encode(self, payloads: Sequence[Any]) -> list[Any]:
-        out = list(payloads)
-        for codec in self._codecs:
-            out = await codec.encode(out)
-        return out
+        async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+            out = list(payloads)
+            for codec in reversed(codecs):
+                out = await codec.decode(out)
+            return out
 
-    async def decode(self, payloads: Sequence[Any]) -> list[Any]:
-        out = list(payloads)
-        for codec in reversed(self._codecs):
-            out = await codec.decode(out)
-        return out
+        # Each codec's own failure methods, as before: older SDKs call these on the codec directly.
+        async def encode_failure(self, failure: Failure) -> None:
+            for codec in codecs:
+                await codec.encode_failure(failure)
 
-    async def encode_failure(self, failure: Any) -> None:
-        for codec in self._codecs:
-            await codec.encode_failure(failure)
+        async def decode_failure(self, failure: Failure) -> None:
+            for codec in reversed(codecs):
+                await codec.decode_failure(failure)
 
-    async def decode_failure(self, failure: Any) -> None:
-        for codec in reversed(self._codecs):
-            await codec.decode_failure(failure)
+    return ChainCodec()
 
 
 def own_sources() -> list[str]:
@@ -206,7 +216,7 @@ def own_sources() -> list[str]:
     outside = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()]}
     outside.add(os.path.realpath(site.getusersitepackages()))
     me = os.path.realpath(__file__)
-    files = set()
+    files: set[str] = set()
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
         if not path or not os.path.isfile(path):
@@ -225,7 +235,7 @@ def read_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes | Non
     loop.call_soon_threadsafe(queue.put_nowait, None)
 
 
-async def serve(replayer: Any, registered: dict[str, type]) -> None:
+async def serve(replayer: Replayer, registered: dict[str, type]) -> None:
     from temporalio.api.history.v1 import History
     from temporalio.client import WorkflowHistory
 
@@ -273,7 +283,7 @@ async def serve(replayer: Any, registered: dict[str, type]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="safe_deploy_replay", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="safe_deploy_replay", description=(__doc__ or "").split("\n\n")[0])  # no docstring under -OO
     parser.add_argument("--workflows", required=True)
     parser.add_argument("--codec")
     parser.add_argument("--payload-converter")
@@ -316,10 +326,8 @@ def main() -> int:
     from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 
     quiet = TelemetryConfig(logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR")))
-    options: dict[str, Any] = {"workflows": list(registered.values()), "runtime": Runtime(telemetry=quiet)}
-    if converter is not None:
-        options["data_converter"] = converter
-    asyncio.run(serve(Replayer(**options), registered))
+    replayer = Replayer(workflows=list(registered.values()), runtime=Runtime(telemetry=quiet), data_converter=converter)
+    asyncio.run(serve(replayer, registered))
     # Every verdict is out. Leave without interpreter finalization: tearing down the SDK's native
     # runtime at exit sometimes hangs (seen with temporalio 1.24.0), and nothing is left to clean up.
     _protocol.flush()

@@ -39,8 +39,9 @@ class CompletedResearch:
 
 @dataclass
 class PollingState:
-    # FIFO queue; the head is removed only after its child workflow finished.
-    pending: list[ResearchRequest] = field(default_factory=list)
-    completed: list[CompletedResearch] = field(default_factory=list)
+    # FIFO queue; the head is removed only after its child workflow finished. The factories are
+    # list[T], not list, so that strict pyright knows the element types; both make a plain [].
+    pending: list[ResearchRequest] = field(default_factory=list[ResearchRequest])
+    completed: list[CompletedResearch] = field(default_factory=list[CompletedResearch])
     # How many continue-as-new generations came before this run (0 for the first run).
     runs: int = 0
