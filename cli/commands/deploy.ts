@@ -24,6 +24,7 @@ interface DeployFlags extends ConnectionFlags, CandidateFlags, PolicyFlags, Roll
   parallel: number;
   cacheDir?: string;
   dryRun?: boolean;
+  newDeployment?: boolean;
   output: OutputFormat;
 }
 
@@ -44,6 +45,7 @@ export function registerDeploy(program: Command, ctx: CommandContext): void {
     .option('--plan-out <file>', 'where to keep the plan (default: safe-deploy-plan-<build-id>.json)')
     .option('--journal <file>', 'apply journal (default: <plan>.journal.jsonl)')
     .option('--watch <duration>', 'last step: watch the executions this long, pin back those whose tasks fail on the candidate (see `safe-deploy watch`)', durationOption)
+    .option('--new-deployment', 'the first deploy of a Worker Deployment the server does not know yet (no worker of it has polled): nothing runs on it, so nothing is checked; without it an unknown deployment is exit 2')
     .option('--dry-run', 'check and plan only: change nothing, run no rollout');
   addRolloutGateOptions(command);
   addPolicyOptions(command);
@@ -57,7 +59,11 @@ export function registerDeploy(program: Command, ctx: CommandContext): void {
       `
 Example:
   safe-deploy deploy --deployment research-agent --candidate-build-id "$GIT_SHA" --workflows ./src/workflows.ts \\
-    --long-running-type ResearchPollingWorkflow --rollout "helm upgrade --install agent ./chart --set buildId=$GIT_SHA --wait" --promote --watch 10m`,
+    --long-running-type ResearchPollingWorkflow --rollout "helm upgrade --install agent ./chart --set buildId=$GIT_SHA --wait" --promote --watch 10m
+
+  # The very first deploy, before any worker of the deployment exists:
+  safe-deploy deploy --deployment research-agent --candidate-build-id "$GIT_SHA" --workflows ./src/workflows.ts \\
+    --new-deployment --rollout "helm upgrade --install agent ./chart --set buildId=$GIT_SHA --wait" --promote`,
     )
     .action(async (flags: DeployFlags) => ctx.setExitCode(await deploy(flags)));
 }
@@ -93,6 +99,7 @@ async function deploy(flags: DeployFlags): Promise<number> {
       journalPath: flags.journal ?? `${planPath}.journal.jsonl`,
       watchMs: flags.watch,
       dryRun: flags.dryRun,
+      newDeployment: flags.newDeployment,
       concurrency: flags.concurrency,
       parallel: flags.parallel,
       cacheDir: flags.cacheDir,

@@ -44,6 +44,11 @@ export interface CheckInput {
   partialOnServerLoss?: boolean;
   /** A selection with no running executions fails the gate (recorded in the report). */
   failOnEmpty?: boolean;
+  /**
+   * The deployment may not exist yet (its first deploy: no worker of it has polled, so nothing runs
+   * on it): then there is nothing to check, where otherwise an unknown deployment is a usage error.
+   */
+  newDeployment?: boolean;
 }
 
 export interface CheckProgress {
@@ -67,7 +72,7 @@ export async function runCheck(input: CheckInput): Promise<CheckRun> {
   // Asked before bundling, so the mistake is reported at once.
   if (input.selection.kind === 'server') {
     const { temporal, selection: options } = input.selection;
-    if (options.deployment && !(await describeDeployment(temporal, options.deployment))) throw unknownDeploymentError(temporal, options.deployment);
+    if (options.deployment && !input.newDeployment && !(await describeDeployment(temporal, options.deployment))) throw unknownDeploymentError(temporal, options.deployment);
   }
   // Counted first, so that no more replay threads start (while the candidate bundles) than there are histories.
   const { files, total } = await whatToCheck(input);

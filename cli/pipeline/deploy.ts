@@ -11,6 +11,7 @@ import { parsePlan, planBlocks, summarizePlan, type Plan, type PlanPolicy, type 
 import type { NudgeReport } from '../core/nudge.js';
 import { InputError, InterruptedError, SafeDeployError, TemporalError, UsageError, type ExitCode } from '../errors.js';
 import { runRollout } from '../exec/rollout.js';
+import { describeDeployment } from '../temporal/deployments.js';
 import type { Log } from '../log.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import type { CandidatesOptions } from '../temporal/candidates.js';
@@ -26,7 +27,7 @@ export const DEPLOY_SCHEMA_VERSION = 1;
 export type DeployStep = 'plan' | 'protect' | 'rollout' | 'promote' | 'wait-for-current' | 'upgrade' | 'nudge' | 'watch';
 export type StepStatus = 'done' | 'skipped' | 'failed';
 
-export interface DeployInput extends Pick<CheckInput, 'concurrency' | 'parallel' | 'cacheDir'> {
+export interface DeployInput extends Pick<CheckInput, 'concurrency' | 'parallel' | 'cacheDir' | 'newDeployment'> {
   temporal: TemporalHandle;
   deployment: string;
   buildId: string;
@@ -142,6 +143,7 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
       log.info(`resuming: ${input.planPath} with its journal ${input.journalPath} (settled steps are skipped)`);
     } else {
       log.info('checking the running executions against the candidate...');
+      const isNew = input.newDeployment && !(await describeDeployment(temporal, input.deployment));
       const planned = await runPlan({
         temporal,
         deployment: input.deployment,
@@ -151,6 +153,7 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
         concurrency: input.concurrency,
         parallel: input.parallel,
         cacheDir: input.cacheDir,
+        newDeployment: input.newDeployment,
         signal: input.signal,
       });
       if (planned.check.report.interrupted) {
@@ -163,7 +166,8 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
       rmSync(rolloutRecordPath(input.planPath), { force: true });
       const { compatible, incompatible, errors } = planned.check.report.summary;
       writeFileSync(input.planPath, JSON.stringify(plan, null, 2) + '\n');
-      step('plan', 'done', `${plan.executions.length} running executions: ${compatible} compatible, ${incompatible} incompatible, ${errors} replay errors`);
+      if (isNew) step('plan', 'done', `${input.deployment} is a new Worker Deployment: nothing runs on it yet, nothing to check`);
+      else step('plan', 'done', `${plan.executions.length} running executions: ${compatible} compatible, ${incompatible} incompatible, ${errors} replay errors`);
     }
     report.candidate = plan.candidate;
     report.plan = summarizePlan(plan);

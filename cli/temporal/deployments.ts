@@ -33,7 +33,7 @@ export function versionStatusFromProto(s: temporal.api.enums.v1.WorkerDeployment
 export function unknownDeploymentError(t: Pick<TemporalHandle, 'address' | 'namespace'>, name: string): UsageError {
   return new UsageError(
     `Worker Deployment "${name}" not found in namespace "${t.namespace}" at ${t.address}`,
-    'check --deployment and --namespace; a deployment exists once a worker of it has polled (`temporal worker deployment list` shows them)',
+    'check --deployment and --namespace; a deployment exists once a worker of it has polled (`temporal worker deployment list` shows them); for its first deploy, pass --new-deployment to deploy',
   );
 }
 
