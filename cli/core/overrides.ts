@@ -2,6 +2,7 @@
  * The override ledger: every versioning override on a running execution, who set it, when, why,
  * and whether it still does anything. Pure; the pipeline reads the server (and journals).
  */
+import { parseJournal } from './journal.js';
 import { SAFE_DEPLOY_IDENTITY } from './plan.js';
 import type { VersioningBehavior, VersioningOverride } from './versioning.js';
 
@@ -63,4 +64,39 @@ export interface BatchWindow {
 /** The batch job whose run covers the moment an override was set: its reason says why (it names the candidate). */
 export function batchFor(atMs: number, batches: readonly BatchWindow[]): BatchWindow | undefined {
   return batches.filter((b) => b.startMs <= atMs + 1000 && (b.closeMs === undefined || atMs <= b.closeMs + 1000)).sort((a, b) => b.startMs - a.startMs)[0];
+}
+
+/** A line of an apply, watch or rollback journal, as far as the ledger reads it. */
+export interface JournaledChange {
+  at?: string;
+  workflowId?: string;
+  runId?: string;
+  action?: string;
+  status?: string;
+  jobId?: string;
+  /** watch: the new run after a reset (pin-back by reset, or reset); the version pinned to otherwise. */
+  target?: string;
+  detail?: string;
+  file: string;
+}
+
+export const executionKey = (workflowId: string, runId: string): string => `${workflowId}\u0000${runId}`;
+
+/**
+ * The latest change each journal records for each execution run. A watch that resets an execution
+ * journals the run it reset, and the override is on the run the reset made (`target`): the change
+ * is filed under both, so the ledger, which lists the runs now running, finds it.
+ */
+export function journaledChanges(journals: readonly { file: string; text: string }[]): Map<string, JournaledChange> {
+  const changes = new Map<string, JournaledChange>();
+  for (const { file, text } of journals) {
+    for (const e of parseJournal<Omit<JournaledChange, 'file'>>(text)) {
+      if (!e.workflowId || !e.runId || (e.status !== 'done' && e.status !== 'started')) continue;
+      const change = { ...e, file };
+      changes.set(executionKey(e.workflowId, e.runId), change);
+      const madeRun = e.action === 'reset' || e.detail === 'reset-to-last-task';
+      if (madeRun && e.target) changes.set(executionKey(e.workflowId, e.target), change);
+    }
+  }
+  return changes;
 }

@@ -6,8 +6,7 @@
  * still needed (cli/core/overrides.ts). `clear --not-needed` clears ours that are not, journaled.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { batchFor, isOurs, LEDGER_SCHEMA_VERSION, overrideNeeded, type OverrideSetting } from '../core/overrides.js';
-import { parseJournal } from '../core/journal.js';
+import { batchFor, executionKey, isOurs, journaledChanges, LEDGER_SCHEMA_VERSION, overrideNeeded, type JournaledChange, type OverrideSetting } from '../core/overrides.js';
 import { SAFE_DEPLOY_IDENTITY } from '../core/plan.js';
 import { buildVisibilityQuery } from '../core/selection.js';
 import type { VersioningBehavior, VersioningOverride } from '../core/versioning.js';
@@ -46,16 +45,6 @@ export interface LedgerReport {
   counts: { overrides: number; ours: number; notNeeded: number };
 }
 
-interface AnyJournalLine {
-  at?: string;
-  workflowId?: string;
-  runId?: string;
-  action?: string;
-  status?: string;
-  jobId?: string;
-  detail?: string;
-}
-
 export interface LedgerInput {
   temporal: TemporalHandle;
   deployment: string;
@@ -64,15 +53,13 @@ export interface LedgerInput {
   signal?: AbortSignal;
 }
 
-function journalWhy(paths: readonly string[]): Map<string, AnyJournalLine & { file: string }> {
-  const why = new Map<string, AnyJournalLine & { file: string }>();
-  for (const file of paths) {
-    if (!existsSync(file)) throw new InputError(`journal ${file} not found`, 'pass the journal files apply, watch or rollback wrote (--journal)');
-    for (const e of parseJournal<AnyJournalLine>(readFileSync(file, 'utf8'))) {
-      if (e.workflowId && e.runId && (e.status === 'done' || e.status === 'started')) why.set(`${e.workflowId}\u0000${e.runId}`, { ...e, file });
-    }
-  }
-  return why;
+function journalWhy(paths: readonly string[]): Map<string, JournaledChange> {
+  return journaledChanges(
+    paths.map((file) => {
+      if (!existsSync(file)) throw new InputError(`journal ${file} not found`, 'pass the journal files apply, watch or rollback wrote (--journal)');
+      return { file, text: readFileSync(file, 'utf8') };
+    }),
+  );
 }
 
 export async function buildLedger(input: LedgerInput): Promise<LedgerReport> {
@@ -114,7 +101,7 @@ export async function buildLedger(input: LedgerInput): Promise<LedgerReport> {
       needed: need.needed,
       neededWhy: need.why,
     };
-    const journaled = fromJournals.get(`${ref.workflowId}\u0000${ref.runId}`);
+    const journaled = fromJournals.get(executionKey(ref.workflowId, ref.runId));
     if (journaled) {
       entry.why = `${journaled.action ?? 'change'} (${journaled.file}${journaled.detail ? `: ${journaled.detail}` : ''})`;
       if (journaled.jobId) entry.jobId = journaled.jobId;
