@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideRollback, type RollbackSubject } from './rollback.js';
+import type { DeploymentVersionSummary } from './versioning.js';
+import { decideRollback, previousCurrent, type RollbackSubject } from './rollback.js';
 
 const V1 = 'agent:v1';
 const V4 = 'agent:v4';
@@ -20,5 +21,28 @@ describe('decideRollback', () => {
     const d = decideRollback(subject(over as Partial<RollbackSubject>), V4, V1);
     expect([d.group, d.action]).toEqual([group, action]);
     if (action === 'pin-to-candidate') expect(d.targetOverride).toEqual({ kind: 'pinned', version: V4 });
+  });
+});
+
+describe('previousCurrent', () => {
+  const v = (buildId: string, status: DeploymentVersionSummary['status'], lastCurrentMs?: number): DeploymentVersionSummary => ({
+    version: `d:${buildId}`,
+    buildId,
+    status,
+    ...(lastCurrentMs !== undefined && { lastCurrentMs }),
+  });
+
+  it('among several that were current, the one current last', () => {
+    const versions = [v('v1', 'DRAINED', 1_000), v('v3', 'DRAINING', 3_000), v('v2', 'DRAINING', 2_000), v('v4', 'CURRENT')];
+    expect(previousCurrent(versions, 'd:v4')).toMatchObject({ buildId: 'v3' });
+  });
+
+  it('never a version that was never current (INACTIVE), nor the current one', () => {
+    expect(previousCurrent([v('v1', 'DRAINED', 1_000), v('v5', 'INACTIVE'), v('v4', 'CURRENT')], 'd:v4')).toMatchObject({ buildId: 'v1' });
+  });
+
+  it('says why when it cannot tell', () => {
+    expect(previousCurrent([v('v4', 'CURRENT')], 'd:v4')).toBe('cannot tell which version to go back to: 0 versions were current before');
+    expect(previousCurrent([v('v1', 'DRAINED'), v('v2', 'DRAINED'), v('v4', 'CURRENT')], 'd:v4')).toBe('cannot tell which version to go back to: 2 versions were current before (v1, v2)');
   });
 });

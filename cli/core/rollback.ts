@@ -12,7 +12,7 @@
  *   anything else               untouched
  */
 import { SAFE_DEPLOY_IDENTITY } from './plan.js';
-import { effectiveBehavior, type ExecutionVersioning, type VersioningOverride } from './versioning.js';
+import { effectiveBehavior, type DeploymentVersionSummary, type ExecutionVersioning, type VersioningOverride } from './versioning.js';
 
 export const ROLLBACK_SCHEMA_VERSION = 1;
 
@@ -71,4 +71,17 @@ export function decideRollback(e: RollbackSubject, candidateVersion: string, pre
 /** What a pin to the candidate means later, said in the report. */
 export function keptOnCandidateNote(candidateVersion: string): string {
   return `pinned overrides follow continue-as-new: these executions (and every run they continue into) stay on ${candidateVersion}, so keep its workers running until they finish, then clear the overrides (\`safe-deploy overrides clear --not-needed\` once nothing is left to run there)`;
+}
+
+/**
+ * The version to go back to: the one that was current last, among those that stopped being current
+ * (DRAINING or DRAINED; drainage counts only pinned executions). A string: why it cannot tell.
+ */
+export function previousCurrent(versions: readonly DeploymentVersionSummary[], current: string): DeploymentVersionSummary | string {
+  const before = versions.filter((v) => v.version !== current && (v.status === 'DRAINING' || v.status === 'DRAINED')).sort((a, b) => (b.lastCurrentMs ?? 0) - (a.lastCurrentMs ?? 0));
+  const last = before[0];
+  if (!last || (before.length > 1 && !last.lastCurrentMs)) {
+    return `cannot tell which version to go back to: ${before.length} versions were current before${before.length ? ` (${before.map((v) => v.buildId).join(', ')})` : ''}`;
+  }
+  return last;
 }

@@ -10,7 +10,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { historyFacts } from '../core/history-facts.js';
 import { parseJournal } from '../core/journal.js';
 import { SAFE_DEPLOY_IDENTITY } from '../core/plan.js';
-import { decideRollback, keptOnCandidateNote, ROLLBACK_SCHEMA_VERSION, type RollbackAction, type RollbackGroup } from '../core/rollback.js';
+import { decideRollback, keptOnCandidateNote, previousCurrent, ROLLBACK_SCHEMA_VERSION, type RollbackAction, type RollbackGroup } from '../core/rollback.js';
 import { buildVisibilityQuery } from '../core/selection.js';
 import { parseVersion, versionString, type VersioningOverride } from '../core/versioning.js';
 import { TemporalError, UsageError } from '../errors.js';
@@ -82,17 +82,8 @@ export async function runRollback(input: RollbackInput): Promise<RollbackReport>
   let previous: string;
   if (input.toBuildId) previous = versionString(deployment, input.toBuildId);
   else {
-    // The version that was current last (draining or drained: drainage counts only pinned executions).
-    const before = state.versions
-      .filter((v) => v.version !== candidate && (v.status === 'DRAINING' || v.status === 'DRAINED'))
-      .sort((a, b) => (b.lastCurrentMs ?? 0) - (a.lastCurrentMs ?? 0));
-    const last = before[0];
-    if (!last || (before.length > 1 && !last.lastCurrentMs)) {
-      throw new UsageError(
-        `cannot tell which version to go back to: ${before.length} versions were current before${before.length ? ` (${before.map((v) => v.buildId).join(', ')})` : ''}`,
-        'pass --to BUILD_ID',
-      );
-    }
+    const last = previousCurrent(state.versions, candidate);
+    if (typeof last === 'string') throw new UsageError(last, 'pass --to BUILD_ID');
     previous = last.version;
   }
   if (previous === candidate) throw new UsageError(`${previous} is already current`, 'nothing to roll back');
