@@ -109,6 +109,40 @@ describe('check with a Python candidate', () => {
     expect(without.report.summary.compatible).toBe(0);
   });
 
+  it('a codec module with payload_codecs runs every codec of the list: payloads encrypted twice need both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-py-encrypted-twice-'));
+    const histories = join(dir, 'histories');
+    mkdirSync(histories);
+    for (const f of ['research-paused-fusion.json', 'research-completed-tidal-power.json']) {
+      const once = await encryptPayloads(JSON.parse(readFileSync(join(pyCorpus, f), 'utf8')));
+      writeFileSync(join(histories, f), JSON.stringify(await encryptPayloads(once)));
+    }
+    const fixture = join(root, 'test', 'fixtures', 'codec', 'xor_codec.py');
+    const chain = (n: number) => {
+      const file = join(dir, `chain_${n}.py`);
+      writeFileSync(
+        file,
+        [
+          'import importlib.util',
+          `spec = importlib.util.spec_from_file_location("xor_codec_fixture", ${JSON.stringify(fixture)})`,
+          'assert spec and spec.loader',
+          'xor = importlib.util.module_from_spec(spec)',
+          'spec.loader.exec_module(xor)',
+          `payload_codecs = [xor.XorCodec() for _ in range(${n})]`,
+          '',
+        ].join('\n'),
+      );
+      return file;
+    };
+    const both = await check(['--histories', histories, '--workflows', pyWorkflows('v2'), '--codec', chain(2)]);
+    expect(both.exitCode, both.stderr).toBe(0);
+    expect(both.report.summary).toMatchObject({ total: 2, compatible: 2 });
+    // One layer peeled is not enough: the arguments are still encrypted.
+    const one = await check(['--histories', histories, '--workflows', pyWorkflows('v2'), '--codec', chain(1)]);
+    expect(one.exitCode).toBe(1);
+    expect(one.report.summary.compatible).toBe(0);
+  });
+
   it('fingerprints the candidate by its sources: the same code has the same hash, other code another', async () => {
     const [a, b, c] = await Promise.all([
       check(['--histories', join(pyCorpus, 'research-paused-fusion.json'), '--workflows', pyWorkflows('v2')]),
