@@ -6,20 +6,21 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/.tools/bin/temporal"
-want_cli="1.8.2"     # keep in step with tools/temporal-cli/go.mod
-min_server="1.31.0"
+want_cli="1.8.2"        # keep in step with tools/temporal-cli/go.mod
+want_server="1.32.0"    # the server go.mod pins: an older build of ours is rebuilt
+min_server="1.31.0"     # the oldest a temporal on PATH may embed
 
 server_version() { "$1" --version 2>/dev/null | sed -n 's/.*Server \([0-9.]*\).*/\1/p'; }
-new_enough() {
+at_least() {  # binary, version
   local v; v="$(server_version "$1")"
-  [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$min_server" "$v" | sort -V | head -n1)" = "$min_server" ]
+  [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$2" "$v" | sort -V | head -n1)" = "$2" ]
 }
 
-if [ -x "$out" ] && new_enough "$out"; then
+if [ -x "$out" ] && at_least "$out" "$want_server"; then
   echo "temporal: $("$out" --version) (already built at .tools/bin/temporal)"
   exit 0
 fi
-if [ "${SAFE_DEPLOY_FORCE_BUILD:-}" != "1" ] && command -v temporal >/dev/null && new_enough "$(command -v temporal)"; then
+if [ "${SAFE_DEPLOY_FORCE_BUILD:-}" != "1" ] && command -v temporal >/dev/null && at_least "$(command -v temporal)" "$min_server"; then
   mkdir -p "$(dirname "$out")"
   ln -sf "$(command -v temporal)" "$out"
   echo "temporal: using $(command -v temporal) from PATH ($(temporal --version))"
