@@ -68,7 +68,7 @@ export function registerApply(program: Command, ctx: CommandContext): void {
     .option('--journal <file>', 'journal file (default: <plan>.journal.jsonl)')
     .option('--chunk-size <n>', 'executions per batch operation', parsePositiveInt, 500)
     .option('--direct-max <n>', 'chunks of more than n changes go out as one batch job each, not one by one (default: every change one by one, each right after its re-check; 0: always batch)', parseNonNegativeInt)
-    .option('--rps <n>', 'changes per second sent one by one; also sent as a batch job\'s maxOperationsPerSecond, which server 1.31 does not honour (it runs batch jobs at its worker.batcherRPS, 50 a second by default)', parsePositiveInt)
+    .option('--rps <n>', 'changes per second sent one by one; also sent as a batch job\'s maxOperationsPerSecond, which servers 1.31 and 1.32 do not honour (they run batch jobs at their worker.batcherRPS, 50 a second by default)', parsePositiveInt)
     .option('--dry-run', 'show what would change; change nothing');
   addRolloutGateOptions(command);
   addCandidateOptions(command);

@@ -85,8 +85,9 @@ describe('nudge', () => {
     // Signal-with-start: the request is in the poller's first workflow task. A signal sent while
     // that task runs gets a task handed back eagerly on completion, and the server (1.31.2) marks
     // that one targetWorkerDeploymentVersionChanged even though v1 is still current (observed when
-    // the timing fell that way), so the poller would continue-as-new by itself. Fixed upstream by
-    // temporalio/temporal#10217 (inline workflow task path), not in the dev server we build.
+    // the timing fell that way), so the poller would continue-as-new by itself. Server 1.32 (ours
+    // now) no longer does (temporalio/temporal#10217; see server-capabilities); signal-with-start
+    // keeps this test independent of it.
     const started = await t.client.workflow.signalWithStart('ResearchPollingWorkflow', {
       taskQueue: s.taskQueue,
       workflowId: `${s.taskQueue}-poller`,

@@ -10,6 +10,7 @@ import { describeDeployment } from '../../cli/temporal/deployments.js';
 import { describeExecution, setOverride, startBatchOverride, waitForBatch } from '../../cli/temporal/executions.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
+import type { PollingState } from '../../sample-workers/research-agent/shared.js';
 
 const identity = 'safe-deploy-test';
 
@@ -64,6 +65,31 @@ describe('local Temporal server capabilities', () => {
     for (const e of [a, b]) expect((await describeExecution(t, e)).override).toEqual({ kind: 'auto_upgrade' });
 
     for (const h of handles) await h.terminate('capability test done');
+  });
+
+  it('tells a pinned poller nothing changed while its version is still current, also on a task handed back inline', async () => {
+    // A signal that lands while the first workflow task runs gets the next task handed back in the
+    // completion's response (the inline path). Server 1.31.2 marked that task
+    // targetWorkerDeploymentVersionChanged though v1 was still current, and the poller
+    // continued-as-new by itself; 1.32 marks it only on a routing revision it has seen.
+    const pollers = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const h = await t.client.workflow.start('ResearchPollingWorkflow', { taskQueue: s.taskQueue, workflowId: `${s.taskQueue}-inline-${i}`, args: [] });
+        await h.signal('submit_request', { id: `r${i}`, topic: 'tides' });
+        return h;
+      }),
+    );
+    for (const h of pollers) {
+      await eventually('the request finished', async () => (await h.query<PollingState>('state')).completed.length === 1);
+    }
+    for (const h of pollers) {
+      const first = t.client.workflow.getHandle(h.workflowId, h.firstExecutionRunId);
+      const events = (await first.fetchHistory()).events ?? [];
+      const flagged = events.filter((e) => e.workflowTaskStartedEventAttributes?.targetWorkerDeploymentVersionChanged);
+      expect(flagged, h.workflowId).toEqual([]);
+      expect((await t.client.workflow.getHandle(h.workflowId).describe()).runId, h.workflowId).toBe(h.firstExecutionRunId);
+      await h.terminate('capability test done');
+    }
   });
 
   it('lets a pinned polling workflow see the version change and continue-as-new onto it', async () => {
