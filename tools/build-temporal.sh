@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/.tools/bin/temporal"
 want_cli="1.8.2"        # keep in step with tools/temporal-cli/go.mod
-want_server="1.32.0"    # the server go.mod pins: an older build of ours is rebuilt
+want_server="1.32.2"    # the server go.mod pins: an older build of ours is rebuilt
 min_server="1.31.0"     # the oldest a temporal on PATH may embed
 
 server_version() { "$1" --version 2>/dev/null | sed -n 's/.*Server \([0-9.]*\).*/\1/p'; }
@@ -27,11 +27,14 @@ if [ "${SAFE_DEPLOY_FORCE_BUILD:-}" != "1" ] && command -v temporal >/dev/null &
   exit 0
 fi
 
-command -v go >/dev/null || { echo "error: Go >= 1.26.4 is needed to build the Temporal CLI" >&2; exit 1; }
+command -v go >/dev/null || { echo "error: Go (>= 1.21) is needed to build the Temporal CLI" >&2; exit 1; }
+# go.mod needs Go 1.26.10 (server 1.32.2); the machine's Go fetches this toolchain from the module
+# proxy once (~76 MB) and runs it. The machine's own Go would refuse go.mod instead.
+toolchain="go1.27.3"
 echo "temporal: building CLI v$want_cli from the Go module proxy (cold: several minutes)..." >&2
 mkdir -p "$(dirname "$out")"
 cd "$root/tools/temporal-cli"
 start=$(date +%s)
-GOTOOLCHAIN=local CGO_ENABLED=0 go build -trimpath -o "$out.tmp" github.com/temporalio/cli/cmd/temporal
+GOTOOLCHAIN="$toolchain" CGO_ENABLED=0 go build -trimpath -o "$out.tmp" github.com/temporalio/cli/cmd/temporal
 mv "$out.tmp" "$out"
 echo "temporal: built $("$out" --version) in $(( $(date +%s) - start ))s" >&2

@@ -124,7 +124,7 @@ export function decideWatch(input: { execution: WatchedExecution; tasks: readonl
 
 /**
  * How a pin-back is done. While an execution is moving to the candidate (its pending task went
- * there, nothing completed yet), servers 1.31.2 and 1.32.0 treat it as AUTO_UPGRADE on the candidate
+ * there, nothing completed yet), servers 1.31.2 and 1.32.2 treat it as AUTO_UPGRADE on the candidate
  * whatever its override says (GetEffectiveVersioningBehavior / GetEffectiveDeployment read the
  * transition first), so UpdateWorkflowExecutionOptions neither cancels the transition nor moves
  * the task: seen on the dev server, the pinned override is recorded and every retry still goes to

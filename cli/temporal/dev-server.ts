@@ -116,7 +116,7 @@ export async function resolveTemporalBinary(options: { build?: boolean } = {}): 
     } catch (err) {
       throw new TemporalError(
         'could not build the Temporal CLI from the Go module proxy',
-        'run `bash tools/build-temporal.sh` to see the Go error (Go >= 1.26.4 is needed)',
+        'run `bash tools/build-temporal.sh` to see the Go error (Go >= 1.21 is needed)',
         { cause: err },
       );
     }
@@ -126,7 +126,7 @@ export async function resolveTemporalBinary(options: { build?: boolean } = {}): 
   const looked = `looked at ${process.env.SAFE_DEPLOY_TEMPORAL_BIN ? `SAFE_DEPLOY_TEMPORAL_BIN (${process.env.SAFE_DEPLOY_TEMPORAL_BIN}), ` : 'SAFE_DEPLOY_TEMPORAL_BIN (unset), '}\`temporal\` on PATH${tooOld.length ? `; too old: ${tooOld.join(', ')}` : ''}`;
   throw new TemporalError(
     `no Temporal CLI with server >= ${MIN_SERVER_VERSION.join('.')} found (${looked})`,
-    buildScriptPath() ? 'run `npm run temporal:build` (needs Go >= 1.26.4), or set SAFE_DEPLOY_TEMPORAL_BIN to a temporal binary' : TEMPORAL_INSTALL_HINT,
+    buildScriptPath() ? 'run `npm run temporal:build` (needs Go >= 1.21), or set SAFE_DEPLOY_TEMPORAL_BIN to a temporal binary' : TEMPORAL_INSTALL_HINT,
   );
 }
 

@@ -1,12 +1,13 @@
 // Wrapper module that builds the official Temporal CLI (with its embedded dev server) from the Go
 // module proxy. `go install github.com/temporalio/cli/cmd/temporal@v1.8.2` is refused because the
 // CLI's own go.mod replaces cliext with a local path; as the main module we may pin it instead.
-// The server is raised from the 1.31.2 that CLI v1.8.2 ships with to 1.32.0, the newest the Go 1.26.8
-// toolchain builds (1.32.1+ need a newer Go). CLI v1.9.x cannot be built from the proxy: it needs
-// cliext v0.0.0, which exists only as a local replace in the CLI's repository.
+// The server is raised from the 1.31.2 that CLI v1.8.2 ships with to 1.32.2, which needs Go 1.26.10:
+// tools/build-temporal.sh builds with GOTOOLCHAIN=go1.27.3, which the go command takes from the
+// module proxy. CLI v1.9.x cannot be built from the proxy: it needs cliext v0.0.0, which exists only
+// as a local replace in the CLI's repository.
 module safe-deploy/tools/temporal-cli
 
-go 1.26.8
+go 1.26.10
 
 require github.com/temporalio/cli v1.8.2
 
@@ -76,7 +77,7 @@ require (
 	github.com/fatih/color v1.19.0 // indirect
 	github.com/felixge/httpsnoop v1.0.4 // indirect
 	github.com/fxamacker/cbor/v2 v2.9.1 // indirect
-	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.6 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-openapi/jsonpointer v0.23.1 // indirect
@@ -188,10 +189,10 @@ require (
 	go.opentelemetry.io/otel/trace v1.44.0 // indirect
 	go.opentelemetry.io/proto/otlp v1.10.0 // indirect
 	go.temporal.io/api v1.63.5 // indirect
-	go.temporal.io/auto-scaled-workers v0.2.0-1.32.0.158.0 // indirect
+	go.temporal.io/auto-scaled-workers v0.2.1-1.32.0.158.0 // indirect
 	go.temporal.io/sdk v1.44.0 // indirect
 	go.temporal.io/sdk/contrib/envconfig v1.0.0 // indirect
-	go.temporal.io/server v1.32.0 // indirect
+	go.temporal.io/server v1.32.2 // indirect
 	go.uber.org/atomic v1.11.0 // indirect
 	go.uber.org/dig v1.19.0 // indirect
 	go.uber.org/fx v1.24.0 // indirect
@@ -200,14 +201,14 @@ require (
 	go.uber.org/zap v1.27.1 // indirect
 	go.yaml.in/yaml/v2 v2.4.4 // indirect
 	go.yaml.in/yaml/v3 v3.0.4 // indirect
-	golang.org/x/crypto v0.56.0 // indirect
+	golang.org/x/crypto v0.57.0 // indirect
 	golang.org/x/exp v0.0.0-20260611194520-c48552f49976 // indirect
-	golang.org/x/net v0.58.0 // indirect
+	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
-	golang.org/x/sync v0.22.0 // indirect
-	golang.org/x/sys v0.47.0 // indirect
-	golang.org/x/term v0.45.0 // indirect
-	golang.org/x/text v0.41.0 // indirect
+	golang.org/x/sync v0.23.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/term v0.46.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/api v0.276.0 // indirect
 	google.golang.org/genproto v0.0.0-20260420184626-e10c466a9529 // indirect
