@@ -13,7 +13,7 @@
  * (taskset): on a 2-core machine, what a runner beside a remote server has.
  *
  * The executions are made once per size (v1 research executions paused at the proceed gate) and
- * kept as a snapshot of the dev server's --db-filename under os.tmpdir()/safe-deploy-bench/, with
+ * kept as a snapshot of the dev server's --db-filename under os.tmpdir()/safe-deploy-bench/ (one per server version), with
  * their histories as files; each run starts a server on a copy of the snapshot.
  */
 import { execFileSync } from 'node:child_process';
@@ -24,18 +24,18 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { buildVisibilityQuery } from '../cli/core/selection.js';
 import { promoteCandidate } from '../cli/pipeline/promote.js';
 import { connect, resolveConnection, type TemporalHandle } from '../cli/temporal/connection.js';
-import { FAST_SQLITE, startDevServer, type DevServer } from '../cli/temporal/dev-server.js';
+import { FAST_SQLITE, parseServerVersion, resolveTemporalBinary, startDevServer, type DevServer } from '../cli/temporal/dev-server.js';
 import { mapConcurrent } from '../cli/util/concurrency.js';
 import { newScenario, startWorker } from '../sample-workers/research-agent/launcher.js';
 import { measureNode, median, processCpuSeconds, table, type ProcessMeasurement } from './measure.js';
 import { benchArgs, intList, positiveInt } from './args.js';
+import { BENCH_DIR } from './corpus.js';
 import { startDelayProxy } from './delay-proxy.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'safe-deploy.js');
 const CHILD = join(import.meta.dirname, 'live-child.js');
 const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflows.ts');
-const BENCH_DIR = join(tmpdir(), 'safe-deploy-bench');
 
 interface Options {
   sizes: number[];
@@ -69,10 +69,16 @@ function dbFiles(db: string): string[] {
   return ['', '-wal', '-shm'].map((s) => db + s).filter((f) => existsSync(f));
 }
 
+/** A snapshot's folder: per server version too, since a db file is made by, and for, one server. */
+async function snapshotDir(name: string): Promise<string> {
+  const version = parseServerVersion(execFileSync(await resolveTemporalBinary({ build: true }), ['--version'], { encoding: 'utf8' }));
+  return join(BENCH_DIR, `${name}-server-${version?.join('.') ?? 'unknown'}`);
+}
+
 /** Makes (once) N paused research executions on a dev server, and keeps its db and their histories. */
 export async function ensureLiveSnapshot(n: number): Promise<Snapshot> {
   const label = 'live';
-  const dir = join(BENCH_DIR, `${label}-${n}`);
+  const dir = await snapshotDir(`${label}-${n}`);
   const snapshot: Snapshot = { db: join(dir, 'temporal.db'), histories: join(dir, 'histories'), deployment: `bench-${label}-${n}` };
   if (existsSync(join(dir, 'complete'))) return snapshot;
   rmSync(dir, { recursive: true, force: true });
@@ -127,7 +133,7 @@ export async function ensureLiveSnapshot(n: number): Promise<Snapshot> {
  */
 export async function ensureV2CurrentSnapshot(n: number): Promise<Snapshot> {
   const base = await ensureLiveSnapshot(n);
-  const dir = join(BENCH_DIR, `v2-current-${n}`);
+  const dir = await snapshotDir(`v2-current-${n}`);
   const snapshot: Snapshot = { ...base, db: join(dir, 'temporal.db') };
   if (existsSync(join(dir, 'complete'))) return snapshot;
   rmSync(dir, { recursive: true, force: true });

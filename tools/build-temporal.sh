@@ -6,9 +6,11 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/.tools/bin/temporal"
-want_cli="1.8.2"        # keep in step with tools/temporal-cli/go.mod
-want_server="1.32.2"    # the server go.mod pins: an older build of ours is rebuilt
-min_server="1.31.0"     # the oldest a temporal on PATH may embed
+want_cli="$(sed -n 's/^require github\.com\/temporalio\/cli v\([0-9.]*\).*/\1/p' "$root/tools/temporal-cli/go.mod")"
+# The server go.mod pins: an older build of ours is rebuilt (cli/temporal/dev-server.ts reads it too).
+want_server="$(sed -n 's/^[[:space:]]*\(require[[:space:]]*\)\{0,1\}go\.temporal\.io\/server v\([0-9.]*\).*/\2/p' "$root/tools/temporal-cli/go.mod")"
+min_server="1.31.0"  # the oldest a temporal on PATH may embed
+[ -n "$want_cli" ] && [ -n "$want_server" ] || { echo "error: no CLI or server version found in tools/temporal-cli/go.mod" >&2; exit 1; }
 
 server_version() { "$1" --version 2>/dev/null | sed -n 's/.*Server \([0-9.]*\).*/\1/p'; }
 at_least() {  # binary, version

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isServerVersionSupported, parseServerVersion } from './dev-server.js';
+import { packageRoot } from '../paths.js';
+import { isServerVersionSupported, MIN_SERVER_VERSION, parsePinnedServerVersion, parseServerVersion } from './dev-server.js';
 
 describe('Temporal CLI version checks', () => {
   it.each([
@@ -14,5 +17,17 @@ describe('Temporal CLI version checks', () => {
 
   it('does not guess a version it cannot read', () => {
     expect(parseServerVersion('temporal: command not found')).toBeUndefined();
+  });
+
+  it('reads the server version the wrapper module pins, and holds our own build to it', () => {
+    expect(parsePinnedServerVersion('require (\n\tgo.temporal.io/sdk v1.38.0 // indirect\n\tgo.temporal.io/server v1.32.2 // indirect\n)')).toEqual([1, 32, 2]);
+    expect(parsePinnedServerVersion('require go.temporal.io/server v1.33.0')).toEqual([1, 33, 0]);
+    expect(parsePinnedServerVersion('require go.temporal.io/server/extra v9.9.9')).toBeUndefined();
+    const pinned = parsePinnedServerVersion(readFileSync(join(packageRoot(), 'tools', 'temporal-cli', 'go.mod'), 'utf8'));
+    expect(pinned).toBeDefined();
+    expect(isServerVersionSupported(pinned ?? [], MIN_SERVER_VERSION)).toBe(true);
+    // A build of an earlier pin is older than the pin: rebuilt, though it is still >= the minimum.
+    expect(isServerVersionSupported([1, 32, 0], [1, 32, 2])).toBe(false);
+    expect(isServerVersionSupported([1, 32, 0])).toBe(true);
   });
 });

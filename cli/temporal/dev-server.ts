@@ -3,7 +3,7 @@
  * safe-deploy it is built from the Go module proxy by tools/build-temporal.sh; an installed
  * package has no build script and uses a `temporal` on PATH or $SAFE_DEPLOY_TEMPORAL_BIN.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,13 +62,25 @@ export function parseServerVersion(versionOutput: string): number[] | undefined 
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
 }
 
-export function isServerVersionSupported(version: readonly number[]): boolean {
-  for (let i = 0; i < MIN_SERVER_VERSION.length; i++) {
+export function isServerVersionSupported(version: readonly number[], min: readonly number[] = MIN_SERVER_VERSION): boolean {
+  for (let i = 0; i < min.length; i++) {
     const have = version[i] ?? 0;
-    const want = MIN_SERVER_VERSION[i] ?? 0;
+    const want = min[i] ?? 0;
     if (have !== want) return have > want;
   }
   return true;
+}
+
+/** The server version tools/temporal-cli/go.mod pins, from its `go.temporal.io/server vX.Y.Z` line. */
+export function parsePinnedServerVersion(goMod: string): number[] | undefined {
+  const m = /^\s*(?:require\s+)?go\.temporal\.io\/server\s+v(\d+)\.(\d+)\.(\d+)\b/m.exec(goMod);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/** In a clone of safe-deploy, the server our own build must embed: an older build is rebuilt. */
+function pinnedServerVersion(): number[] | undefined {
+  const goMod = join(packageRoot(), 'tools', 'temporal-cli', 'go.mod');
+  return existsSync(goMod) ? parsePinnedServerVersion(readFileSync(goMod, 'utf8')) : undefined;
 }
 
 /** The server version a binary embeds, or undefined when it does not run or says nothing we can read. */
@@ -101,12 +113,15 @@ export const TEMPORAL_INSTALL_HINT =
  */
 export async function resolveTemporalBinary(options: { build?: boolean } = {}): Promise<string> {
   const candidates = [process.env.SAFE_DEPLOY_TEMPORAL_BIN, builtBinaryPath(), 'temporal'];
+  const pinned = pinnedServerVersion();
   const tooOld: string[] = [];
   for (const candidate of candidates) {
     if (!candidate) continue;
     if (candidate.includes('/') && !existsSync(candidate)) continue;
     const version = await probeBinary(candidate);
-    if (version && isServerVersionSupported(version)) return candidate;
+    // Our own build is held to the version go.mod pins, so a clone's stale build is rebuilt.
+    const min = candidate === builtBinaryPath() && pinned ? pinned : MIN_SERVER_VERSION;
+    if (version && isServerVersionSupported(version, min)) return candidate;
     if (version) tooOld.push(`${candidate} (server ${version.join('.')})`);
   }
   const script = options.build ? buildScriptPath() : undefined;
@@ -121,7 +136,7 @@ export async function resolveTemporalBinary(options: { build?: boolean } = {}): 
       );
     }
     const built = await probeBinary(builtBinaryPath());
-    if (built && isServerVersionSupported(built)) return builtBinaryPath();
+    if (built && isServerVersionSupported(built, pinned ?? MIN_SERVER_VERSION)) return builtBinaryPath();
   }
   const looked = `looked at ${process.env.SAFE_DEPLOY_TEMPORAL_BIN ? `SAFE_DEPLOY_TEMPORAL_BIN (${process.env.SAFE_DEPLOY_TEMPORAL_BIN}), ` : 'SAFE_DEPLOY_TEMPORAL_BIN (unset), '}\`temporal\` on PATH${tooOld.length ? `; too old: ${tooOld.join(', ')}` : ''}`;
   throw new TemporalError(
