@@ -12,9 +12,10 @@
  * --no-split-cores, the checks run again with the server pinned to core 1 and each run to core 0
  * (taskset): on a 2-core machine, what a runner beside a remote server has.
  *
- * The executions are made once per size (v1 research executions paused at the proceed gate) and
- * kept as a snapshot of the dev server's --db-filename under os.tmpdir()/safe-deploy-bench/ (one per server version), with
- * their histories as files; each run starts a server on a copy of the snapshot.
+ * The executions are made once per size and server version (v1 research executions paused at the
+ * proceed gate) and kept as a snapshot of the dev server's --db-filename under
+ * os.tmpdir()/safe-deploy-bench/, with their histories as files; each run starts a server on a copy
+ * of the snapshot.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
