@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { parsePlan, PlanFormatError, type Plan } from '../core/plan.js';
-import { ExitCode, InputError, SafeDeployError } from '../errors.js';
+import { ExitCode, SafeDeployError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
 import type { ApplyPhase } from '../pipeline/apply.js';
@@ -42,21 +40,6 @@ export function addRolloutGateOptions(command: Command): Command {
     .option('--timeout <duration>', 'how long to wait for pollers / for the candidate to become current', durationOption, 300_000);
 }
 
-export function readPlanFile(path: string): Plan {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`cannot read plan file ${path}`, 'make one with `safe-deploy plan --out FILE`');
-  }
-  try {
-    return parsePlan(JSON.parse(text));
-  } catch (err) {
-    const why = err instanceof PlanFormatError ? err.message : `not JSON: ${(err as Error).message}`;
-    throw new InputError(`${path}: ${why}`, 'make a new plan with this version of `safe-deploy plan`');
-  }
-}
-
 export function registerApply(program: Command, ctx: CommandContext): void {
   const command = program
     .command('apply [plan]')
@@ -81,9 +64,12 @@ export function registerApply(program: Command, ctx: CommandContext): void {
 
 async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
   const log = await createLog({ output: flags.output });
-  const plan = readPlanFile(planPath);
+  const { readPlanFile } = await import('../pipeline/plan-file.js');
+  const source = await readPlanFile(planPath);
+  const plan = source.header;
   const journalPath = flags.journal ?? `${planPath}.journal.jsonl`;
   const { mergeApplyResults, runApply } = await import('../pipeline/apply.js');
+  const { journalEntriesFrom } = await import('../pipeline/journal-file.js');
   const { passRolloutGate, rolloutGate } = await import('../pipeline/promote.js');
   const { reportApply } = await import('../reporters/apply.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');
@@ -93,7 +79,7 @@ async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
     const run = (phase: ApplyPhase) =>
       runApply({
         temporal,
-        plan,
+        plan: source,
         phase,
         journalPath,
         candidate: hasCandidate(flags) ? candidateOptions(flags) : undefined,
@@ -123,7 +109,8 @@ async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
       }
       if (!gateFailed) result = mergeApplyResults(result, await run('upgrade'));
     }
-    reportApply(flags.output, plan, result, Boolean(flags.dryRun), journalPath);
+    const entries = result.journalFrom === undefined ? result.entries : journalEntriesFrom(journalPath, result.journalFrom);
+    await reportApply(flags.output, plan, result, entries, Boolean(flags.dryRun), journalPath);
     if (result.interrupted) return ExitCode.interrupted;
     if (result.error) return result.error.exitCode as ExitCode;
     return result.counts.failed > 0 ? ExitCode.infrastructure : ExitCode.ok;

@@ -112,6 +112,22 @@ function asEntry(value: unknown): JournalEntry | undefined {
   return e as JournalEntry;
 }
 
+/** One line of an apply journal: its entry, or why it is not one. */
+export function parseJournalLine(raw: string): JournalEntry | { problem: string } {
+  try {
+    return asEntry(JSON.parse(raw)) ?? { problem: 'not a journal entry' };
+  } catch (err) {
+    return { problem: `not JSON (${(err as Error).message})` };
+  }
+}
+
+/** What a re-run needs of an execution's last journaled step (not the whole entry). */
+export type JournalStep = Pick<JournalEntry, 'action' | 'status' | 'jobId'>;
+
+export function journalStep(e: JournalEntry): JournalStep {
+  return { action: e.action, status: e.status, ...(e.jobId && { jobId: e.jobId }) };
+}
+
 /**
  * Parses journal text. Only the last line may be damaged, and only when it has no newline (the
  * journal is append-only, one write per line): that is a torn write, reported, not an entry.
@@ -127,16 +143,10 @@ export function parseApplyJournal(text: string): ParsedJournal {
     const last = end === -1;
     const raw = text.slice(offset, last ? text.length : end);
     if (raw.trim()) {
-      let entry: JournalEntry | undefined;
-      let why = 'not a journal entry';
-      try {
-        entry = asEntry(JSON.parse(raw));
-      } catch (err) {
-        why = `not JSON (${(err as Error).message})`;
-      }
-      if (entry) entries.push(entry);
+      const parsed = parseJournalLine(raw);
+      if (!('problem' in parsed)) entries.push(parsed);
       else if (last) return { entries, torn: { line, offset, text: raw }, missingNewline: false };
-      else throw new JournalFormatError(line, why);
+      else throw new JournalFormatError(line, parsed.problem);
     }
     if (last) return { entries, missingNewline: raw.trim() !== '' };
     offset = end + 1;

@@ -15,6 +15,7 @@
  * ones are kept (never upgraded, never nudged), declared AUTO_UPGRADE ones are pinned to their
  * version before the candidate becomes current, and our own auto_upgrade override is cleared.
  */
+import { createHash } from 'node:crypto';
 import type { CheckReport, CheckResult, SdkInfo } from './check-report.js';
 import type { Shard } from './shard.js';
 import { isIncompatible, type Verdict } from './verdict.js';
@@ -244,11 +245,14 @@ function executionProblem(e: Partial<PlannedExecution>, deployment: string): str
   return undefined;
 }
 
+/** A plan without its executions: what a plan read as a stream is known by before its first execution. */
+export type PlanHeader = Omit<Plan, 'executions'>;
+
 /**
- * Validates a whole plan read from disk before anything acts on it (schema version first: a plan
- * from another version is refused); every problem names the entry.
+ * Validates everything in a plan read from disk but its executions (schema version first: a plan
+ * from another version is refused).
  */
-export function parsePlan(json: unknown): Plan {
+export function parsePlanHeader(json: unknown): PlanHeader {
   const plan = json as Partial<Plan> | null;
   if (!plan || typeof plan !== 'object' || Array.isArray(plan)) throw new PlanFormatError('not a plan file');
   if (plan.schemaVersion !== PLAN_SCHEMA_VERSION) {
@@ -265,15 +269,38 @@ export function parsePlan(json: unknown): Plan {
   if (!policy || !['protect', 'block'].includes(policy.onAutoUpgradeFailure) || !Array.isArray(policy.longRunningTypes)) {
     throw new PlanFormatError('policy (onAutoUpgradeFailure, longRunningTypes) is missing or malformed');
   }
-  if (!Array.isArray(plan.executions)) throw new PlanFormatError('executions is missing');
-  const seen = new Set<string>();
-  plan.executions.forEach((e: Partial<PlannedExecution> | null, i) => {
+  const { executions: _, ...header } = plan as Plan;
+  return header;
+}
+
+/**
+ * Checks a plan's executions one at a time, in order: each problem names the entry, and (unless
+ * `duplicates` is false: a pass over a plan already checked) the same execution planned twice is
+ * refused. For that it remembers a digest per execution, never the IDs: a string a streaming
+ * parser hands out can be a slice of the whole chunk of text it was read from, and would keep it.
+ */
+export function plannedExecutionChecker(deployment: string, options: { duplicates?: boolean } = {}): (e: unknown, index: number) => PlannedExecution {
+  const seen = options.duplicates === false ? undefined : new Set<string>();
+  return (value, i) => {
+    const e = value as Partial<PlannedExecution> | null;
     const name = `executions[${i}]${isText(e?.workflowId) ? ` (${e.workflowId})` : ''}`;
-    const problem = e && typeof e === 'object' ? executionProblem(e, plan.deployment as string) : 'not an object';
+    const problem = e && typeof e === 'object' && !Array.isArray(e) ? executionProblem(e, deployment) : 'not an object';
     if (problem) throw new PlanFormatError(`${name}: ${problem}`);
-    const key = `${e?.workflowId}\u0000${e?.runId}`;
-    if (seen.has(key)) throw new PlanFormatError(`${name}: the same execution is planned twice`);
-    seen.add(key);
-  });
-  return plan as Plan;
+    if (seen) {
+      const key = createHash('sha1').update(`${e?.workflowId}\u0000${e?.runId}`).digest('base64');
+      if (seen.has(key)) throw new PlanFormatError(`${name}: the same execution is planned twice`);
+      seen.add(key);
+    }
+    return e as PlannedExecution;
+  };
+}
+
+/** Validates a whole plan read from disk before anything acts on it; every problem names the entry. */
+export function parsePlan(json: unknown): Plan {
+  const header = parsePlanHeader(json);
+  const executions = (json as Partial<Plan>).executions;
+  if (!Array.isArray(executions)) throw new PlanFormatError('executions is missing');
+  const check = plannedExecutionChecker(header.deployment);
+  executions.forEach(check);
+  return json as Plan;
 }

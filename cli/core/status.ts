@@ -89,22 +89,39 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function groupExecutions(executions: Iterable<ObservedExecution>): ExecutionGroup[] {
-  const groups = new Map<string, ExecutionGroup>();
-  for (const e of executions) {
-    const group: ExecutionGroup = {
-      version: e.version ?? UNVERSIONED,
-      behavior: effectiveBehavior(e),
-      override: overrideLabel(e.override),
-      ...(e.transitioningTo && { transitioningTo: e.transitioningTo }),
-      count: 0,
-    };
-    const key = JSON.stringify([group.version, group.behavior, group.override, group.transitioningTo ?? '']);
-    const existing = groups.get(key) ?? group;
-    existing.count++;
-    groups.set(key, existing);
+/** Executions counted into their groups as they are described: it holds the groups, never the executions. */
+export class ExecutionTally {
+  private readonly byKey = new Map<string, ExecutionGroup>();
+  described = 0;
+
+  add(e: ObservedExecution): void {
+    this.described++;
+    const version = e.version ?? UNVERSIONED;
+    const behavior = effectiveBehavior(e);
+    const override = overrideLabel(e.override);
+    const key = `${version}\u0000${behavior}\u0000${override}\u0000${e.transitioningTo ?? ''}`;
+    const existing = this.byKey.get(key);
+    if (existing) existing.count++;
+    else this.byKey.set(key, { version, behavior, override, ...(e.transitioningTo && { transitioningTo: e.transitioningTo }), count: 1 });
   }
-  return [...groups.values()].sort(
+
+  groups(): ExecutionGroup[] {
+    return sortGroups([...this.byKey.values()]);
+  }
+}
+
+export function tallyExecutions(executions: Iterable<ObservedExecution>): ExecutionTally {
+  const tally = new ExecutionTally();
+  for (const e of executions) tally.add(e);
+  return tally;
+}
+
+export function groupExecutions(executions: Iterable<ObservedExecution>): ExecutionGroup[] {
+  return tallyExecutions(executions).groups();
+}
+
+function sortGroups(groups: ExecutionGroup[]): ExecutionGroup[] {
+  return groups.sort(
     (a, b) =>
       compareText(a.version, b.version) ||
       BEHAVIOR_ORDER[a.behavior] - BEHAVIOR_ORDER[b.behavior] ||
@@ -113,12 +130,13 @@ export function groupExecutions(executions: Iterable<ObservedExecution>): Execut
   );
 }
 
-export function buildStatusReport(
-  deployment: DeploymentState,
-  executions: readonly ObservedExecution[],
-  counts: { total: number; limit?: number },
-): StatusReport {
-  const groups = groupExecutions(executions);
+export function buildStatusReport(deployment: DeploymentState, executions: Iterable<ObservedExecution>, counts: { total: number; limit?: number }): StatusReport {
+  return statusReportOf(deployment, tallyExecutions(executions), counts);
+}
+
+export function statusReportOf(deployment: DeploymentState, tally: ExecutionTally, counts: { total: number; limit?: number }): StatusReport {
+  const groups = tally.groups();
+  const described = tally.described;
   const perVersion = new Map<string, number>();
   for (const g of groups) perVersion.set(g.version, (perVersion.get(g.version) ?? 0) + g.count);
   const versions = [...deployment.versions]
@@ -132,7 +150,7 @@ export function buildStatusReport(
         runningExecutions: perVersion.get(v.version) ?? 0,
       }),
     );
-  const limited = counts.limit !== undefined && executions.length >= counts.limit && counts.total > executions.length;
+  const limited = counts.limit !== undefined && described >= counts.limit && counts.total > described;
   return {
     schemaVersion: STATUS_SCHEMA_VERSION,
     deployment: deployment.name,
@@ -141,8 +159,8 @@ export function buildStatusReport(
     ...(deployment.managerIdentity && { managerIdentity: deployment.managerIdentity }),
     versions,
     executions: {
-      total: Math.max(counts.total, executions.length),
-      described: executions.length,
+      total: Math.max(counts.total, described),
+      described,
       ...(limited && { limit: counts.limit }),
       groups,
     },

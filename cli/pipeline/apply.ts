@@ -10,10 +10,13 @@
  *    replayed at once, and if the candidate does not replay it the override is set back to PINNED
  *    (journaled `reverted`). Never an auto_upgrade override on a stale verdict.
  *  - every step is appended to the journal, so a re-run skips what is settled and never sends twice.
+ *  - the plan is read a chunk at a time and the entries are not kept (the report reads them back
+ *    from the journal): memory is that of a chunk, whatever the plan's size. A re-run keeps one
+ *    small record per execution the journal already names.
  */
-import { appendFileSync } from 'node:fs';
-import { decide, SAFE_DEPLOY_IDENTITY, type Action, type Plan, type PlannedExecution } from '../core/plan.js';
-import { emptyCounts, isSettled, journalKey, latestEntries, type JournalEntry, type JournalStatus } from '../core/journal.js';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
+import { decide, SAFE_DEPLOY_IDENTITY, type Action, type PlannedExecution } from '../core/plan.js';
+import { emptyCounts, isSettled, journalKey, type JournalEntry, type JournalStatus, type JournalStep } from '../core/journal.js';
 import { effectiveBehavior, type ExecutionVersioning, type VersioningOverride } from '../core/versioning.js';
 import { historyFacts, type HistoryLike } from '../core/history-facts.js';
 import { lastAutoUpgradeOverride, setsAutoUpgradeBy } from '../core/override-events.js';
@@ -33,10 +36,12 @@ import {
 } from '../temporal/executions.js';
 import { eventsNewestFirst, fetchHistory } from '../temporal/histories.js';
 import { loadCandidates, replayCandidates, type Candidates, type CandidatesOptions } from '../temporal/candidates.js';
+import { chunked } from '../util/chunked.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { groupBy } from '../util/group-by.js';
 import { RateLimiter } from '../util/rate.js';
 import { acquireJournalLock, openJournal } from './journal-file.js';
+import type { PlanSource } from './plan-file.js';
 
 export type ApplyPhase = 'protect' | 'upgrade' | 'all';
 
@@ -70,7 +75,8 @@ const OVERRIDE_EVENT_WAIT_MS = 30_000;
 
 export interface ApplyInput {
   temporal: TemporalHandle;
-  plan: Plan;
+  /** Read a chunk at a time: apply never holds the whole plan. */
+  plan: PlanSource;
   phase: ApplyPhase;
   journalPath: string;
   /** Needed to replay again an execution whose history grew; without it such executions are not changed. */
@@ -90,7 +96,12 @@ export interface ApplyInput {
 }
 
 export interface ApplyResult {
-  /** Entries written by this run. */
+  /**
+   * Where this run's entries begin in the journal (a byte offset): a real run keeps none of them
+   * in memory, the report reads them back from there.
+   */
+  journalFrom?: number;
+  /** Entries of a dry run (it journals nothing). */
   entries: JournalEntry[];
   counts: Record<JournalStatus, number>;
   /** Executions a real run would change (dry run only). */
@@ -108,6 +119,7 @@ export function mergeApplyResults(a: ApplyResult, b: ApplyResult): ApplyResult {
   const counts = { ...a.counts };
   for (const status of Object.keys(counts) as JournalStatus[]) counts[status] += b.counts[status];
   return {
+    ...((a.journalFrom ?? b.journalFrom) !== undefined && { journalFrom: a.journalFrom ?? b.journalFrom }),
     entries: [...a.entries, ...b.entries],
     counts,
     wouldChange: [...a.wouldChange, ...b.wouldChange],
@@ -154,7 +166,8 @@ interface Ready {
 type Verified = { status: 'ready'; ready: Ready; detail?: string } | { status: Exclude<JournalStatus, 'started' | 'done' | 'failed' | 'reverted'>; detail: string; now?: ExecutionNow };
 
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
-  const { temporal, plan } = input;
+  const { temporal } = input;
+  const plan = input.plan.header;
   const result: ApplyResult = { entries: [], counts: emptyCounts(), wouldChange: [], notDone: 0, interrupted: false, notes: [] };
   const note = (m: string): void => {
     result.notes.push(m);
@@ -162,36 +175,45 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   };
   const record = (e: PlannedExecution, status: JournalStatus, extra: { jobId?: string; detail?: string } = {}): void => {
     const entry: JournalEntry = { at: new Date().toISOString(), workflowId: e.workflowId, runId: e.runId, action: e.action, status, ...extra };
-    result.entries.push(entry);
     result.counts[status]++;
-    if (!input.dryRun) appendFileSync(input.journalPath, JSON.stringify(entry) + '\n');
+    if (input.dryRun) result.entries.push(entry);
+    else appendFileSync(input.journalPath, JSON.stringify(entry) + '\n');
     input.onEntry?.(entry);
   };
 
   const lock = input.dryRun ? undefined : acquireJournalLock(input.journalPath);
   if (lock?.takeover) note(lock.takeover);
-  const settledKeys = new Set<string>();
+  // Each execution of the phase left to do is settled once (its outcome journaled); counted, not kept.
+  let settled = 0;
   const settle = (e: PlannedExecution, status: JournalStatus, extra: { jobId?: string; detail?: string } = {}): void => {
     record(e, status, extra);
-    if (status !== 'started') settledKeys.add(journalKey(e));
+    if (status !== 'started') settled++;
   };
-  let todo: PlannedExecution[] = [];
+  const actions = phaseActions(input.phase);
+  const canReplay = Boolean(input.candidate);
+  let latest = new Map<string, JournalStep>();
+  /** The phase's executions the journal does not call settled, in plan order, read from the plan as they are needed. */
+  async function* todo(): AsyncGenerator<PlannedExecution> {
+    for await (const e of input.plan.executions()) {
+      if (!actions.includes(e.action)) continue;
+      const last = latest.get(journalKey(e));
+      if (last === undefined || !isSettled(last.status, canReplay)) yield e;
+    }
+  }
+  let todoSeen = 0;
+  let todoComplete = false;
   // A batch's read-back runs beside the next chunk; never left running when this returns.
   let readingBack: Promise<void> = Promise.resolve();
   try {
-    const journal = openJournal(input.journalPath, { readOnly: input.dryRun });
+    const journal = await openJournal(input.journalPath, { readOnly: input.dryRun });
     journal.notes.forEach(note);
-    const latest = latestEntries(journal.entries);
-    const canReplay = Boolean(input.candidate);
-    const actions = phaseActions(input.phase);
-    todo = plan.executions.filter((e) => {
-      if (!actions.includes(e.action)) return false;
-      const entry = latest.get(journalKey(e));
-      return entry === undefined || !isSettled(entry.status, canReplay);
-    });
-    if (todo.length === 0) return result;
+    latest = journal.steps;
+    // After the repair of a torn line: this run's entries start here.
+    if (!input.dryRun) result.journalFrom = existsSync(input.journalPath) ? statSync(input.journalPath).size : 0;
 
-    await settlePreviousBatches(input, todo, latest, note);
+    const previousJobs = new Set<string>();
+    for (const last of latest.values()) if (last.status === 'started' && last.jobId && actions.includes(last.action)) previousJobs.add(last.jobId);
+    await settlePreviousBatches(input, previousJobs, note);
 
     let candidate: Candidates | undefined;
     const getCandidate = async (): Promise<Candidates | undefined> => {
@@ -213,9 +235,9 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
       for await (const r of replayCandidates(c, [{ workflowId: e.workflowId, history: history as never, facts, origin: 'server' }])) verdict = r.verdict;
       return verdict;
     };
-    const upgrades = todo.some((e) => e.action === 'upgrade');
-    // Loaded before anything is sent: the read-back must be able to replay at once.
-    if (upgrades && !input.dryRun) await getCandidate();
+    // Loaded before anything is sent (a wrong candidate is refused first), and so ready for the
+    // read-back to replay at once; not when the journal leaves nothing to do.
+    const upgrades = actions.includes('upgrade') && (input.plan.actions.upgrade ?? 0) > 0;
 
     const verify = async (e: PlannedExecution): Promise<Verified> => {
       const now = await describeExecutionIfExists(temporal, { workflowId: e.workflowId, runId: e.runId });
@@ -366,9 +388,10 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     const chunkSize = input.chunkSize ?? 500;
     const directMax = input.directMax ?? DEFAULT_DIRECT_MAX;
     let batchNumber = 0;
-    for (let i = 0; i < todo.length; i += chunkSize) {
+    for await (const chunk of chunked(todo(), chunkSize)) {
+      if (todoSeen === 0 && upgrades && !input.dryRun) await getCandidate();
+      todoSeen += chunk.length;
       if (input.signal?.aborted) throw new InterruptedError('interrupted');
-      const chunk = todo.slice(i, i + chunkSize);
       const onVerified = (e: PlannedExecution, v: Verified): Ready | undefined => {
         if (v.status === 'ready') return v.ready;
         if (v.status === 'already' && e.action === 'upgrade') return { e, replayedThrough: Number(e.receipt.lastEventId), already: true };
@@ -424,6 +447,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
         readingBack.catch(() => undefined); // awaited below; this only keeps an early throw elsewhere from leaving it unhandled
       }
     }
+    todoComplete = true;
     await readingBack;
     if (input.signal?.aborted) throw new InterruptedError('interrupted');
   } catch (err) {
@@ -433,21 +457,27 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   } finally {
     await readingBack.catch(() => undefined);
     lock?.release();
-    result.notDone = input.dryRun ? 0 : todo.filter((e) => !settledKeys.has(journalKey(e))).length;
   }
+  if (!input.dryRun) result.notDone = (todoComplete ? todoSeen : await countOrSeen(todo(), todoSeen)) - settled;
   return result;
+}
+
+/** How many a source yields, read to its end; when it cannot be read to the end, at least `seen`. */
+async function countOrSeen(source: AsyncIterable<unknown>, seen: number): Promise<number> {
+  let n = 0;
+  try {
+    for await (const _ of source) n++;
+  } catch {
+    return seen;
+  }
+  return Math.max(n, seen);
 }
 
 /**
  * Batch jobs a previous run sent and journaled as `started`: each is described and, while it
  * runs, waited for; the executions are then read back as usual (and so get their outcome).
  */
-async function settlePreviousBatches(input: ApplyInput, todo: PlannedExecution[], latest: Map<string, JournalEntry>, note: (m: string) => void): Promise<void> {
-  const jobIds = new Set<string>();
-  for (const e of todo) {
-    const entry = latest.get(journalKey(e));
-    if (entry?.status === 'started' && entry.jobId) jobIds.add(entry.jobId);
-  }
+async function settlePreviousBatches(input: ApplyInput, jobIds: Set<string>, note: (m: string) => void): Promise<void> {
   for (const jobId of jobIds) {
     const seen = await describeBatchIfExists(input.temporal, jobId);
     if (!seen) {

@@ -5,7 +5,7 @@
  * what was done; the apply journal makes a re-run resume instead of repeating.
  */
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { latestEntries, type JournalStatus } from '../core/journal.js';
+import type { JournalStatus } from '../core/journal.js';
 import { openJournal } from './journal-file.js';
 import { parsePlan, planBlocks, summarizePlan, type Plan, type PlanPolicy, type PlanSummaryRow } from '../core/plan.js';
 import type { NudgeReport } from '../core/nudge.js';
@@ -16,6 +16,7 @@ import type { Log } from '../log.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import type { CandidatesOptions } from '../temporal/candidates.js';
 import { runApply, type ApplyResult } from './apply.js';
+import { planSource } from './plan-file.js';
 import type { CheckInput } from './check.js';
 import { runNudge } from './nudge.js';
 import { runPlan } from './plan.js';
@@ -72,9 +73,9 @@ export interface DeployReport {
 }
 
 /** Executions whose `actions` are settled as wanted, by this run or an earlier one (the journal says). */
-function applied(journalPath: string, actions: string[]): number {
+async function applied(journalPath: string, actions: string[]): Promise<number> {
   const ok: JournalStatus[] = ['done', 'already'];
-  return [...latestEntries(openJournal(journalPath, { readOnly: true }).entries).values()].filter((e) => actions.includes(e.action) && ok.includes(e.status)).length;
+  return [...(await openJournal(journalPath, { readOnly: true })).steps.values()].filter((e) => actions.includes(e.action) && ok.includes(e.status)).length;
 }
 
 /** apply reports a stop part-way in its result; for deploy it ends the step. */
@@ -187,8 +188,8 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     report.journalFile = input.journalPath;
 
     current = 'protect';
-    const protect = await runApply({ temporal, plan, phase: 'protect', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
-    report.counts.protected = applied(input.journalPath, ['protect-clear-override', 'protect-pin']);
+    const protect = await runApply({ temporal, plan: planSource(plan), phase: 'protect', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
+    report.counts.protected = await applied(input.journalPath, ['protect-clear-override', 'protect-pin']);
     throwIfStopped(protect);
     if (protect.counts.failed > 0) {
       throw new TemporalError(`${protect.counts.failed} execution(s) could not be protected`, 'see the journal; run deploy again to retry before anything is rolled out');
@@ -216,8 +217,8 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     }
 
     current = 'upgrade';
-    const upgrade = await runApply({ temporal, plan, phase: 'upgrade', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
-    report.counts.upgraded = applied(input.journalPath, ['upgrade']);
+    const upgrade = await runApply({ temporal, plan: planSource(plan), phase: 'upgrade', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
+    report.counts.upgraded = await applied(input.journalPath, ['upgrade']);
     throwIfStopped(upgrade);
     const replanned = upgrade.counts.replanned;
     step('upgrade', upgrade.counts.failed > 0 ? 'failed' : 'done', `${report.counts.upgraded} execution(s) got auto_upgrade${replanned ? `, ${replanned} replanned (history grew)` : ''}${upgrade.counts.failed ? `, ${upgrade.counts.failed} failed` : ''}`);

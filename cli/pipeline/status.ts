@@ -3,7 +3,7 @@
  * is not in visibility) -> group. Returns the report as data; the command shows it.
  */
 import { buildVisibilityQuery } from '../core/selection.js';
-import { buildStatusReport, DEFAULT_DESCRIBE_CONCURRENCY, type ObservedExecution, type StatusReport } from '../core/status.js';
+import { DEFAULT_DESCRIBE_CONCURRENCY, ExecutionTally, statusReportOf, type StatusReport } from '../core/status.js';
 import { InterruptedError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment, unknownDeploymentError } from '../temporal/deployments.js';
@@ -28,7 +28,8 @@ export async function runStatus(input: StatusInput): Promise<StatusReport> {
 
   const query = buildVisibilityQuery({ deployment: name });
   const total = await countExecutions(t, query);
-  const observed: ObservedExecution[] = [];
+  // Counted as described, not kept: the memory of the groups at any number of executions.
+  const tally = new ExecutionTally();
   const described = mapConcurrent(
     listExecutions(t, query, { limit: input.limit, signal: input.signal }),
     (e) => describeRun(t, e.workflowId, e.runId),
@@ -38,15 +39,15 @@ export async function runStatus(input: StatusInput): Promise<StatusReport> {
   for await (const run of described) {
     // Closed since it was listed (or gone): not running any more, so not counted.
     if (run?.status !== 'RUNNING') continue;
-    observed.push({
+    tally.add({
       workflowType: run.workflowType,
       behavior: run.behavior,
       ...(run.version && { version: run.version }),
       ...(run.override && { override: run.override }),
       ...(run.transitioningTo && { transitioningTo: run.transitioningTo }),
     });
-    input.onProgress?.(observed.length, total);
+    input.onProgress?.(tally.described, total);
   }
   if (input.signal?.aborted) throw new InterruptedError('interrupted while describing executions', 'run it again; status changes nothing');
-  return buildStatusReport(deployment, observed, { total, limit: input.limit });
+  return statusReportOf(deployment, tally, { total, limit: input.limit });
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan } from '../../cli/core/plan.js';
 import { runApply } from '../../cli/pipeline/apply.js';
+import { planSource } from '../../cli/pipeline/plan-file.js';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import { connect, resolveConnection, type TemporalHandle } from '../../cli/temporal/connection.js';
 import { startDevServer, type DevServer } from '../../cli/temporal/dev-server.js';
@@ -168,7 +169,7 @@ describe('apply under the namespace limit of one batch operation', () => {
     const at = new Date().toISOString();
     writeFileSync(journal, plan.executions.map((e) => JSON.stringify({ at, workflowId: e.workflowId, runId: e.runId, action: e.action, status: 'started', jobId: STALLED_JOB, detail: 'auto_upgrade' }) + '\n').join(''));
     // Stalled at once: no progress within 0 ms (30 s by default; a frozen server left one stuck for minutes).
-    const result = await runApply({ temporal: t, plan, phase: 'upgrade', journalPath: journal, candidate: { workflows: [sampleWorkflows('v2')] }, batchStallMs: 0 });
+    const result = await runApply({ temporal: t, plan: planSource(plan), phase: 'upgrade', journalPath: journal, candidate: { workflows: [sampleWorkflows('v2')] }, batchStallMs: 0 });
     expect(result.error).toBeUndefined();
     expect(result.notes.join('\n')).toMatch(new RegExp(`batch ${STALLED_JOB} of a previous run made no progress for 0 s \\(\\d+/\\d+\\): stopped; its executions are checked and sent again`));
     await eventually('the stalled batch stopped', async () => (await describeBatch(t, STALLED_JOB)).state !== 'RUNNING');

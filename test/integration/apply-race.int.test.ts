@@ -18,6 +18,7 @@ import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan, type Plan } from '../../cli/core/plan.js';
 import { runApply } from '../../cli/pipeline/apply.js';
+import { planSource } from '../../cli/pipeline/plan-file.js';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import { connect, resolveConnection, type TemporalHandle } from '../../cli/temporal/connection.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
@@ -101,7 +102,7 @@ function raceSuite(label: string, n: number, path: { directMax: number; held: 'S
 
     it('reverts every override that landed on unreplayed events, before the candidate runs a task', async () => {
       expect(plan.executions.map((e) => e.action)).toEqual(Array(n).fill('upgrade'));
-      const result = await runApply({ temporal: gated, plan, phase: 'upgrade', journalPath: journal, candidate: { workflows: [candidateWorkflows] }, directMax: path.directMax });
+      const result = await runApply({ temporal: gated, plan: planSource(plan), phase: 'upgrade', journalPath: journal, candidate: { workflows: [candidateWorkflows] }, directMax: path.directMax });
       expect(result.error).toBeUndefined();
       expect(held.errors).toEqual([]);
       // Every change was held until its executions had moved on: the race happened to all of them.

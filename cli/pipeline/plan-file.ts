@@ -1,0 +1,127 @@
+/**
+ * A plan file read as a stream: apply holds one chunk of executions at a time, never the whole
+ * plan (a plan of 100,000 executions is ~60 MB of JSON, several times that once parsed).
+ *
+ * The file is read through once to validate it all before anything acts on it (the header, then
+ * every execution), and again for each pass that acts on it. A file that changes in between is
+ * refused: what was validated is what is carried out.
+ */
+import { createReadStream, statSync, type Stats } from 'node:fs';
+import chain from 'stream-chain';
+import { parser } from 'stream-json';
+import { pick } from 'stream-json/filters/pick.js';
+import { replace } from 'stream-json/filters/replace.js';
+import { streamArray } from 'stream-json/streamers/stream-array.js';
+import { streamValues } from 'stream-json/streamers/stream-values.js';
+import { parsePlanHeader, plannedExecutionChecker, PlanFormatError, type Action, type Plan, type PlanHeader, type PlannedExecution } from '../core/plan.js';
+import { InputError } from '../errors.js';
+
+export interface PlanSource {
+  header: PlanHeader;
+  /** How many executions the plan has for each action. */
+  actions: Partial<Record<Action, number>>;
+  /** The executions in file order, each validated again as it is read. */
+  executions(): AsyncIterable<PlannedExecution>;
+}
+
+/** A plan already in memory (deploy makes its own). */
+export function planSource(plan: Plan): PlanSource {
+  const { executions, ...header } = plan;
+  const actions: Partial<Record<Action, number>> = {};
+  for (const e of executions) actions[e.action] = (actions[e.action] ?? 0) + 1;
+  return {
+    header,
+    actions,
+    async *executions() {
+      yield* executions;
+    },
+  };
+}
+
+const EXECUTIONS = /^executions$/;
+/** What the header pass puts where the executions were: only whether they were an array. */
+const ARRAY_MARK = '\u0000array';
+
+/** Tokens, not values: the parser's fast mode (whole strings and numbers, not streamed in parts). */
+const tokens = (path: string) => [createReadStream(path), parser({ streamValues: false })];
+
+async function readHeader(path: string): Promise<PlanHeader> {
+  const values: unknown[] = [];
+  const stream = chain([
+    ...tokens(path),
+    replace({ filter: EXECUTIONS, replacement: (_stack: unknown, token: { name: string }) => (token.name === 'startArray' ? ARRAY_MARK : 'not an array') }),
+    streamValues(),
+  ]);
+  for await (const item of stream as AsyncIterable<{ value: unknown }>) values.push(item.value);
+  const json = values[0] as { executions?: unknown } | undefined;
+  const header = parsePlanHeader(values.length === 1 ? json : undefined);
+  if (json?.executions !== ARRAY_MARK) throw new PlanFormatError('executions is missing');
+  return header;
+}
+
+async function* rawExecutions(path: string): AsyncGenerator<unknown> {
+  const stream = chain([...tokens(path), pick({ filter: EXECUTIONS }), streamArray()]);
+  for await (const item of stream as AsyncIterable<{ value: unknown }>) yield item.value;
+}
+
+function notAPlan(path: string, err: unknown): InputError {
+  const why = err instanceof PlanFormatError ? err.message : `not JSON: ${(err as Error).message}`;
+  return new InputError(`${path}: ${why}`, 'make a new plan with this version of `safe-deploy plan`');
+}
+
+const sameFile = (a: Stats, b: Stats) => a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+
+/** Reads and validates a plan file, then hands out its executions as a stream, once per pass. */
+export async function readPlanFile(path: string): Promise<PlanSource> {
+  let stat: Stats;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new InputError(`cannot read plan file ${path}`, 'make one with `safe-deploy plan --out FILE`');
+  }
+  let header: PlanHeader;
+  const actions: Partial<Record<Action, number>> = {};
+  try {
+    header = await readHeader(path);
+    const check = plannedExecutionChecker(header.deployment);
+    let i = 0;
+    for await (const raw of rawExecutions(path)) {
+      const e = check(raw, i++);
+      actions[e.action] = (actions[e.action] ?? 0) + 1;
+    }
+  } catch (err) {
+    throw notAPlan(path, err);
+  }
+  return {
+    header,
+    actions,
+    async *executions() {
+      // Before each execution is handed out (a stat is ~2 µs): a file rewritten in place part-way
+      // through a pass would otherwise hand out executions nobody validated as a whole.
+      const unchanged = (): void => {
+        let now: Stats | undefined;
+        try {
+          now = statSync(path);
+        } catch {
+          // a file gone is a file changed
+        }
+        if (!now || !sameFile(stat, now)) {
+          throw new InputError(`plan file ${path} changed while apply ran`, 'run apply again: it validates the plan as it is now and resumes from the journal');
+        }
+      };
+      unchanged();
+      // Unchanged since the whole file was checked: no execution in it is there twice.
+      const check = plannedExecutionChecker(header.deployment, { duplicates: false });
+      let i = 0;
+      try {
+        for await (const raw of rawExecutions(path)) {
+          const e = check(raw, i++);
+          unchanged();
+          yield e;
+        }
+      } catch (err) {
+        throw err instanceof InputError ? err : notAPlan(path, err);
+      }
+    },
+  };
+}
