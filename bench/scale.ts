@@ -6,7 +6,7 @@
  *
  *   node dist/bench/scale.js [--sizes 20000,50000,100000] [--old-up-to 50000]
  */
-import { latestEntries, parseJournal, isSettled, journalKey, type JournalEntry } from '../cli/core/journal.js';
+import { isSettled, journalKey, journalStep, parseJournalLine, type JournalEntry, type JournalStep } from '../cli/core/journal.js';
 import { planExecution, sortPlanExecutions, summarizePlan, planBlocks, type PlannedExecution, type PlanPolicy } from '../cli/core/plan.js';
 import type { CheckResult } from '../cli/core/check-report.js';
 import type { Verdict } from '../cli/core/verdict.js';
@@ -72,7 +72,12 @@ function main(): void {
       .join('\n');
     const actions = phaseActions('all');
     const todo = time(() => {
-      const settled = latestEntries(parseJournal(journalText));
+      // As apply's openJournal does it, line by line, keeping each execution's last step.
+      const settled = new Map<string, JournalStep>();
+      for (const line of journalText.split('\n')) {
+        const entry = parseJournalLine(line);
+        if (!('problem' in entry)) settled.set(journalKey(entry), journalStep(entry));
+      }
       return executions.filter((e) => {
         const entry = settled.get(journalKey(e));
         return actions.includes(e.action) && !(entry && isSettled(entry.status));
