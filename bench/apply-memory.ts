@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import type { Plan, PlannedExecution } from '../cli/core/plan.js';
 import { benchArgs, intList, positiveInt } from './args.js';
 import { ensureV2CurrentSnapshot, withServerCopy } from './live.js';
-import { measureNode, table } from './measure.js';
+import { measureNode } from './measure.js';
+import { buildRuns, memoryTable, unfinished, type MemoryRow } from './memory-runs.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflows.ts');
@@ -45,15 +46,6 @@ function paddedPlan(plan: Plan, size: number): Plan {
   return { ...plan, executions: [...plan.executions, ...padding] };
 }
 
-interface Row {
-  size: number;
-  build: string;
-  seconds: number;
-  rssMb: number;
-  finished: boolean;
-  did: string;
-}
-
 async function main(): Promise<void> {
   const { real, sizes, heapMb, baseline } = parseArgs(process.argv.slice(2));
   const snapshot = await ensureV2CurrentSnapshot(real);
@@ -67,12 +59,8 @@ async function main(): Promise<void> {
     if (planned.exitCode !== 0) throw new Error(`safe-deploy plan exited ${planned.exitCode}`);
   });
   const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
-  const roots: [string, string][] = [['this build', ROOT], ...(baseline ? [[`baseline (${baseline})`, baseline] as [string, string]] : [])];
-  const builds = roots.flatMap(([name, root]) => [
-    { build: name, root, node: [] as string[] },
-    { build: `${name}, heap capped at ${heapMb} MB`, root, node: [`--max-old-space-size=${heapMb}`] },
-  ]);
-  const rows: Row[] = [];
+  const builds = buildRuns(ROOT, heapMb, baseline);
+  const rows: MemoryRow[] = [];
   for (const size of sizes) {
     const file = join(dir, `plan-${size}.json`);
     writeFileSync(file, JSON.stringify(paddedPlan(plan, size), null, 2));
@@ -96,8 +84,7 @@ async function main(): Promise<void> {
           did = `done ${c['done']}, skipped ${c['skipped']}, failed ${c['failed']}; ${report.entries.length} entries reported (exit ${m.exitCode})`;
         } catch {
           finished = false;
-          // A V8 heap that ran out aborts the process (SIGABRT): measureNode says 128 for a signal.
-          did = `did not finish (exit ${m.exitCode}${m.exitCode === 128 ? ', killed by a signal: out of memory, its stderr says' : ''}), no report`;
+          did = unfinished(m.exitCode);
         }
         rows.push({ size, build, seconds: m.seconds, rssMb: m.maxRssKb / 1024, finished, did });
         console.log(`  ${build}: ${m.seconds.toFixed(1)} s, ${(m.maxRssKb / 1024).toFixed(0)} MB; ${did}`);
@@ -106,17 +93,7 @@ async function main(): Promise<void> {
   }
   console.log('');
   console.log(`apply --phase upgrade (one by one, the default) on plans of ${real} real executions padded with gone ones; fresh copy of one snapshot per run`);
-  const first = rows.find((r) => r.build === 'this build');
-  console.log(
-    table(
-      ['executions in the plan', 'build', 'wall s', 'executions/s', 'peak RSS MB', 'RSS vs this build at the first size', 'did'],
-      rows.map((r) =>
-        r.finished
-          ? [String(r.size), r.build, r.seconds.toFixed(1), (r.size / r.seconds).toFixed(0), r.rssMb.toFixed(0), first ? `${(r.rssMb / first.rssMb).toFixed(2)}x` : '-', r.did]
-          : [String(r.size), r.build, r.seconds.toFixed(1), '-', '-', '-', r.did],
-      ),
-    ),
-  );
+  console.log(memoryTable('executions in the plan', rows));
 }
 
 main().catch((err: unknown) => {

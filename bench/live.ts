@@ -59,19 +59,19 @@ function parseArgs(argv: string[]): Options {
   };
 }
 
-interface Snapshot {
+export interface Snapshot {
   db: string;
   histories: string;
   deployment: string;
 }
 
 /** The sqlite files of a dev server database (the db and its -wal / -shm, when present). */
-function dbFiles(db: string): string[] {
+export function dbFiles(db: string): string[] {
   return ['', '-wal', '-shm'].map((s) => db + s).filter((f) => existsSync(f));
 }
 
 /** A snapshot's folder: per server version too, since a db file is made by, and for, one server. */
-async function snapshotDir(name: string): Promise<string> {
+export async function snapshotDir(name: string): Promise<string> {
   const version = parseServerVersion(execFileSync(await resolveTemporalBinary({ build: true }), ['--version'], { encoding: 'utf8' }));
   return join(BENCH_DIR, `${name}-server-${version?.join('.') ?? 'unknown'}`);
 }
@@ -180,7 +180,7 @@ async function waitAllIdle(t: TemporalHandle, ids: string[], timeoutMs = 45 * 60
   }
 }
 
-async function waitFor<T>(fn: () => Promise<T>, want: T, timeoutMs = 300_000): Promise<void> {
+export async function waitFor<T>(fn: () => Promise<T>, want: T, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -102,8 +102,12 @@ export async function nudge(flags: NudgeFlags): Promise<number> {
       },
     }).finally(() => spinner.stop());
 
-    if (flags.output === 'json') (await import('../reporters/nudge-json.js')).reportNudgeJson(report);
-    else (await import('../reporters/nudge-text.js')).reportNudgeText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+    try {
+      if (flags.output === 'json') await (await import('../reporters/nudge-json.js')).reportNudgeJson(report);
+      else await (await import('../reporters/nudge-text.js')).reportNudgeText(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+    } finally {
+      await report.results.close();
+    }
     if (isGitHubActions(process.env)) (await import('../reporters/nudge-github.js')).reportNudgeToGitHub(report);
 
     if (report.interrupted) {

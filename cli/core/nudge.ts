@@ -135,25 +135,54 @@ export interface NudgeSummary {
   nudged: number;
 }
 
-export function summarizeNudge(results: readonly NudgeResult[]): NudgeSummary {
-  const summary: NudgeSummary = { moved: 0, stragglers: 0, closed: 0, nudged: 0 };
-  for (const r of results) {
-    if ((r.signalsSent ?? 0) > 0) summary.nudged++;
-    switch (r.outcome) {
-      case 'moved':
-        summary.moved++;
-        break;
-      case 'straggler':
-        summary.stragglers++;
-        break;
-      case 'closed':
-        summary.closed++;
-        break;
-      case 'would_signal':
-        break;
-    }
+/** Counts one more result into `summary`: a summary is kept as results come, not from a list. */
+export function addToSummary(summary: NudgeSummary, r: Pick<NudgeResult, 'outcome' | 'signalsSent'>): void {
+  if ((r.signalsSent ?? 0) > 0) summary.nudged++;
+  switch (r.outcome) {
+    case 'moved':
+      summary.moved++;
+      break;
+    case 'straggler':
+      summary.stragglers++;
+      break;
+    case 'closed':
+      summary.closed++;
+      break;
+    case 'would_signal':
+      break;
   }
+}
+
+export function emptyNudgeSummary(): NudgeSummary {
+  return { moved: 0, stragglers: 0, closed: 0, nudged: 0 };
+}
+
+export function summarizeNudge(results: Iterable<Pick<NudgeResult, 'outcome' | 'signalsSent'>>): NudgeSummary {
+  const summary = emptyNudgeSummary();
+  for (const r of results) addToSummary(summary, r);
   return summary;
+}
+
+/**
+ * The report's executions in report order (stragglers first). They can be many: the pipeline keeps
+ * them on disk and each iteration reads them again, so a reporter may go through them twice.
+ */
+export interface NudgeResults extends AsyncIterable<NudgeResult> {
+  readonly count: number;
+  /** Lets go of what holds them (the pipeline's files); iterating after this is an error. */
+  close(): Promise<void>;
+}
+
+/** Results already in memory (a test's, a small run's), in report order. */
+export function nudgeResultsOf(results: readonly NudgeResult[]): NudgeResults {
+  const sorted = sortNudgeResults(results);
+  return {
+    count: sorted.length,
+    async *[Symbol.asyncIterator]() {
+      yield* sorted;
+    },
+    close: async () => undefined,
+  };
 }
 
 export interface NudgeReport {
@@ -162,22 +191,24 @@ export interface NudgeReport {
   currentVersion: string;
   signal: string;
   dryRun: boolean;
-  results: NudgeResult[];
+  results: NudgeResults;
   summary: NudgeSummary;
   /** Interrupted while confirming: unconfirmed executions are reported as stragglers. */
   interrupted?: boolean;
 }
 
-const OUTCOME_ORDER: Record<NudgeOutcome, number> = { straggler: 0, closed: 1, moved: 2, would_signal: 3 };
+/** The report's order of outcomes: what needs attention first. */
+export const NUDGE_OUTCOME_ORDER: readonly NudgeOutcome[] = ['straggler', 'closed', 'moved', 'would_signal'];
+
+/** Within one outcome: by workflow type, then workflow ID. */
+export function compareNudgeResults(a: NudgeResult, b: NudgeResult): number {
+  return (a.workflowType < b.workflowType ? -1 : a.workflowType > b.workflowType ? 1 : 0) || (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0);
+}
 
 /** Stragglers first (what needs attention), then by workflow type and ID. */
 export function sortNudgeResults(results: readonly NudgeResult[]): NudgeResult[] {
-  return [...results].sort(
-    (a, b) =>
-      OUTCOME_ORDER[a.outcome] - OUTCOME_ORDER[b.outcome] ||
-      (a.workflowType < b.workflowType ? -1 : a.workflowType > b.workflowType ? 1 : 0) ||
-      (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0),
-  );
+  const rank = (o: NudgeOutcome) => NUDGE_OUTCOME_ORDER.indexOf(o);
+  return [...results].sort((a, b) => rank(a.outcome) - rank(b.outcome) || compareNudgeResults(a, b));
 }
 
 /** Gate: with --require-drained, any straggler fails the run. */

@@ -248,10 +248,11 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
         dryRun: false,
         signal: input.signal,
       });
-      report.counts.nudged = nudge.results.length;
+      await nudge.results.close(); // deploy reports the counts, not each execution
+      report.counts.nudged = nudge.results.count;
       report.counts.moved = nudge.summary.moved;
       report.counts.stragglers = nudge.summary.stragglers;
-      step('nudge', 'done', `${nudge.results.length} signalled (${plan.policy.nudgeSignal}): ${nudge.summary.moved} moved, ${nudge.summary.stragglers} still pinned`);
+      step('nudge', 'done', `${nudge.results.count} signalled (${plan.policy.nudgeSignal}): ${nudge.summary.moved} moved, ${nudge.summary.stragglers} still pinned`);
     } else step('nudge', 'skipped', 'no long-running execution needs to move');
 
     report.verdict = upgrade.counts.failed > 0 ? 'failed' : 'deployed';

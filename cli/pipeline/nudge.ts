@@ -12,7 +12,6 @@ import {
   pinnedVersionOf,
   resignalDelayMs,
   sameChain,
-  summarizeNudge,
   type NudgeReport,
   type NudgeResult,
   type Observation,
@@ -28,6 +27,8 @@ import { listExecutions } from '../temporal/histories.js';
 import { describeRun, SAFE_DEPLOY_IDENTITY, signalExecution } from '../temporal/signals.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { RateLimiter, sleep } from '../util/rate.js';
+import { SpillDir, type SpillFile } from '../util/spill-file.js';
+import { NudgeResultStore } from './nudge-results.js';
 
 export interface NudgeInput {
   temporal: TemporalHandle;
@@ -53,17 +54,21 @@ export type NudgeProgress =
   | { phase: 'signalling'; sent: number; total: number }
   | { phase: 'confirming'; moved: number; closed: number; waiting: number; remainingMs: number };
 
-interface Candidate extends RunState {
-  workflowId: string;
-}
-
+/**
+ * One pinned execution, as nudge carries it from pass to pass on disk: the original run, how it
+ * was signalled, and the run to signal again (its latest, when it continued-as-new still pinned).
+ */
 interface Tracked {
-  candidate: Candidate;
+  workflowId: string;
+  runId: string;
+  firstRunId?: string;
+  workflowType: string;
   fromVersion: string;
   signalsSent: number;
   lastSignalAt: number;
+  /** Set once a describe found a later run of the chain still pinned. */
+  latestRunId?: string;
   error?: string;
-  observation?: Observation;
 }
 
 async function drain(items: AsyncIterable<unknown>, onEach?: () => void): Promise<void> {
@@ -82,11 +87,23 @@ export async function resolveRouting(t: TemporalHandle, name: string): Promise<R
   return { currentVersion: deployment.currentVersion, ...(deployment.rampingVersion && { rampingVersion: deployment.rampingVersion }) };
 }
 
-async function findCandidates(input: NudgeInput, routing: Routing): Promise<Candidate[]> {
+function tracked(workflowId: string, run: RunState): Tracked {
+  return {
+    workflowId,
+    runId: run.runId,
+    ...(run.firstRunId && { firstRunId: run.firstRunId }),
+    workflowType: run.workflowType,
+    fromVersion: pinnedVersionOf(run) ?? 'unversioned',
+    signalsSent: 0,
+    lastSignalAt: 0,
+  };
+}
+
+/** Lists and describes the deployment's running executions; the pinned ones go to `into`. */
+async function findCandidates(input: NudgeInput, routing: Routing, into: SpillFile<Tracked>): Promise<void> {
   const t = input.temporal;
   const query = buildVisibilityQuery({ deployment: input.deployment, workflowTypes: input.workflowTypes });
   let described = 0;
-  const candidates: Candidate[] = [];
   const runs = mapConcurrent(
     listExecutions(t, query, { signal: input.signal }),
     async (e) => ({ workflowId: e.workflowId, run: await describeRun(t, e.workflowId, e.runId) }),
@@ -96,58 +113,90 @@ async function findCandidates(input: NudgeInput, routing: Routing): Promise<Cand
   for await (const { workflowId, run } of runs) {
     described++;
     // Visibility lags: the describe, not the listing, decides.
-    if (run && isNudgeCandidate(run, routing)) candidates.push({ ...run, workflowId });
-    input.onProgress?.({ phase: 'listing', described, candidates: candidates.length });
+    if (run && isNudgeCandidate(run, routing)) await into.append(tracked(workflowId, run));
+    input.onProgress?.({ phase: 'listing', described, candidates: into.count });
   }
-  return candidates;
+  await into.close();
 }
 
 /** The latest run of the candidate's workflow ID, or its own run if the ID now belongs to another chain. */
-async function latestOf(t: TemporalHandle, c: Candidate): Promise<RunState | undefined> {
+async function latestOf(t: TemporalHandle, c: Tracked): Promise<RunState | undefined> {
   const latest = await describeRun(t, c.workflowId);
   if (!latest || sameChain(c, latest)) return latest;
   return describeRun(t, c.workflowId, c.runId);
 }
 
+function resultOf(x: Tracked, o: Observation): NudgeResult {
+  return {
+    workflowId: x.workflowId,
+    runId: x.runId,
+    workflowType: x.workflowType,
+    fromVersion: x.fromVersion,
+    ...finalOutcome(o),
+    signalsSent: x.signalsSent,
+    ...(x.error && { error: x.error }),
+  };
+}
+
+/**
+ * Every execution is carried on disk (cli/util/spill-file.ts), one pass per step: found, signalled,
+ * then each confirmation round reads the executions still waiting and writes those that still are,
+ * so memory stays that of `concurrency` executions however many are pinned. The report's results
+ * are read back from disk: close them when done (the command does, after reporting).
+ */
 export async function runNudge(input: NudgeInput): Promise<NudgeReport> {
   const t = input.temporal;
   const routing = await resolveRouting(t, input.deployment);
   const aborted = (): boolean => Boolean(input.signal?.aborted);
+  const spill = SpillDir.create('safe-deploy-nudge-');
+  try {
+    return await nudgeWith(input, routing, spill, aborted);
+  } catch (err) {
+    spill.dispose();
+    throw err;
+  }
+}
 
-  let candidates = await findCandidates(input, routing);
-  if (candidates.length === 0 && !aborted()) {
+async function nudgeWith(input: NudgeInput, routing: Routing, spill: SpillDir, aborted: () => boolean): Promise<NudgeReport> {
+  const t = input.temporal;
+  let found = spill.file<Tracked>('found');
+  await findCandidates(input, routing, found);
+  if (found.count === 0 && !aborted()) {
     // Visibility is eventually consistent: look once more before concluding there is nothing to do.
     await sleep(input.relistDelayMs ?? 2000, input.signal);
-    if (!aborted()) candidates = await findCandidates(input, routing);
+    if (!aborted()) {
+      found = spill.file<Tracked>('found-again');
+      await findCandidates(input, routing, found);
+    }
   }
   if (aborted()) throw new InterruptedError('interrupted before anything was signalled', 'run it again');
 
-  const report = (results: NudgeResult[], interrupted: boolean): NudgeReport => ({
+  const store = new NudgeResultStore(spill);
+  const report = async (interrupted: boolean): Promise<NudgeReport> => ({
     schemaVersion: NUDGE_SCHEMA_VERSION,
     deployment: input.deployment,
     currentVersion: routing.currentVersion,
     signal: input.signalName,
     dryRun: input.dryRun,
-    results,
-    summary: summarizeNudge(results),
+    results: await store.finish(),
+    summary: store.summary,
     ...(interrupted && { interrupted: true }),
   });
-  const base = (c: Candidate): Pick<NudgeResult, 'workflowId' | 'runId' | 'workflowType' | 'fromVersion'> => ({
-    workflowId: c.workflowId,
-    runId: c.runId,
-    workflowType: c.workflowType,
-    fromVersion: pinnedVersionOf(c) ?? 'unversioned',
-  });
 
-  if (input.dryRun) return report(candidates.map((c) => ({ ...base(c), outcome: 'would_signal' })), false);
+  if (input.dryRun) {
+    for await (const x of found.read()) {
+      await store.add({ workflowId: x.workflowId, runId: x.runId, workflowType: x.workflowType, fromVersion: x.fromVersion, outcome: 'would_signal' });
+    }
+    await found.remove();
+    return report(false);
+  }
 
   const limiter = new RateLimiter(input.rps);
   const concurrency = input.concurrency ?? DEFAULT_DESCRIBE_CONCURRENCY;
-  const tracked: Tracked[] = candidates.map((c) => ({ candidate: c, fromVersion: base(c).fromVersion, signalsSent: 0, lastSignalAt: 0 }));
-
-  const send = async (x: Tracked, runId: string): Promise<void> => {
+  const send = async (x: Tracked): Promise<void> => {
+    // Interrupted: carried on unsignalled, and reported as a straggler that was never signalled.
     if (!(await limiter.take(input.signal))) return;
-    const r = await signalExecution(t, { workflowId: x.candidate.workflowId, runId }, input.signalName, SAFE_DEPLOY_IDENTITY);
+    const r = await signalExecution(t, { workflowId: x.workflowId, runId: x.latestRunId ?? x.runId }, input.signalName, SAFE_DEPLOY_IDENTITY);
     x.lastSignalAt = Date.now();
     if (r.ok) {
       x.signalsSent++;
@@ -156,43 +205,49 @@ export async function runNudge(input: NudgeInput): Promise<NudgeReport> {
     // A closed one is classified by the next describe (it may have moved on its own).
   };
 
-  let sent = 0;
-  await drain(mapConcurrent(tracked, (x) => send(x, x.candidate.runId), concurrency, input.signal), () =>
-    input.onProgress?.({ phase: 'signalling', sent: ++sent, total: tracked.length }),
+  let waiting = spill.file<Tracked>('waiting-0');
+  await drain(
+    mapConcurrent(found.read(), async (x) => {
+      await send(x);
+      await waiting.append(x);
+    }, concurrency),
+    () => input.onProgress?.({ phase: 'signalling', sent: waiting.count, total: found.count }),
   );
+  await waiting.close();
+  await found.remove();
 
   const deadline = Date.now() + input.confirmTimeoutMs;
-  for (;;) {
-    const open = tracked.filter((x) => !x.observation || x.observation.kind === 'waiting');
+  for (let round = 1; ; round++) {
+    // Describe each one still waiting: settled ones go to the report, the rest to the next round,
+    // signalled again first when they are due (a signal can arrive before the version change).
+    const next = spill.file<Tracked>(`waiting-${round}`);
     await drain(
-      mapConcurrent(
-        open,
-        async (x) => void (x.observation = observe(x.candidate.runId, await latestOf(t, x.candidate), routing)),
-        concurrency,
-        input.signal,
-      ),
+      mapConcurrent(waiting.read(), async (x) => {
+        if (!aborted()) {
+          const o = observe(x.runId, await latestOf(t, x), routing);
+          if (o.kind !== 'waiting') return store.add(resultOf(x, o));
+          if (o.runId !== x.runId) x.latestRunId = o.runId;
+          if (Date.now() < deadline && Date.now() - x.lastSignalAt >= resignalDelayMs(x.signalsSent)) await send(x);
+        }
+        await next.append(x);
+      }, concurrency),
     );
-    const waiting = tracked.filter((x) => x.observation?.kind === 'waiting');
+    await next.close();
+    await waiting.remove();
+    waiting = next;
     input.onProgress?.({
       phase: 'confirming',
-      moved: tracked.filter((x) => x.observation?.kind === 'moved').length,
-      closed: tracked.filter((x) => x.observation?.kind === 'closed').length,
-      waiting: waiting.length,
+      moved: store.countOf('moved'),
+      closed: store.countOf('closed'),
+      waiting: waiting.count,
       remainingMs: Math.max(0, deadline - Date.now()),
     });
-    if (waiting.length === 0 || Date.now() >= deadline || aborted()) break;
-
-    // Wake again the ones that have not moved (their latest run: it may have continued-as-new, still pinned).
-    const due = waiting.filter((x) => Date.now() - x.lastSignalAt >= resignalDelayMs(x.signalsSent));
-    await drain(mapConcurrent(due, (x) => send(x, x.observation?.kind === 'waiting' ? x.observation.runId : x.candidate.runId), concurrency, input.signal));
+    if (waiting.count === 0 || Date.now() >= deadline || aborted()) break;
     await sleep(Math.min(input.pollIntervalMs ?? 1000, Math.max(0, deadline - Date.now())), input.signal);
   }
 
-  const results = tracked.map((x): NudgeResult => ({
-    ...base(x.candidate),
-    ...finalOutcome(x.observation ?? { kind: 'waiting', runId: x.candidate.runId }),
-    signalsSent: x.signalsSent,
-    ...(x.error && { error: x.error }),
-  }));
-  return report(results, aborted());
+  // Still waiting when confirmation ended (or was interrupted): stragglers.
+  for await (const x of waiting.read()) await store.add(resultOf(x, { kind: 'waiting', runId: x.latestRunId ?? x.runId }));
+  await waiting.remove();
+  return report(aborted());
 }

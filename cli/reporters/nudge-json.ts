@@ -1,9 +1,11 @@
 /**
  * `safe-deploy nudge --output json`: the report as a stable document for scripts. Objects are
- * rebuilt field by field so the key order follows the interfaces.
+ * rebuilt field by field so the key order follows the interfaces; `results` comes last, one
+ * execution per line, stragglers first.
  */
-import { sortNudgeResults, type NudgeReport, type NudgeResult } from '../core/nudge.js';
-import { writeStdout } from './stdout.js';
+import type { Writable } from 'node:stream';
+import type { NudgeReport, NudgeResult } from '../core/nudge.js';
+import { writeJsonStreamingArray } from './stdout.js';
 
 function resultJson(r: NudgeResult): NudgeResult {
   return {
@@ -20,7 +22,8 @@ function resultJson(r: NudgeResult): NudgeResult {
   };
 }
 
-export function nudgeJson(report: NudgeReport): NudgeReport {
+/** Everything but the results, in the document's key order; `results` is written last, streamed. */
+export function nudgeJsonHead(report: NudgeReport): Omit<NudgeReport, 'results'> {
   const { summary } = report;
   return {
     schemaVersion: report.schemaVersion,
@@ -28,16 +31,16 @@ export function nudgeJson(report: NudgeReport): NudgeReport {
     currentVersion: report.currentVersion,
     signal: report.signal,
     dryRun: report.dryRun,
-    results: sortNudgeResults(report.results).map(resultJson),
     summary: { moved: summary.moved, stragglers: summary.stragglers, closed: summary.closed, nudged: summary.nudged },
     interrupted: report.interrupted,
   };
 }
 
-export function renderNudgeJson(report: NudgeReport): string {
-  return JSON.stringify(nudgeJson(report), null, 2) + '\n';
+async function* resultsJson(results: AsyncIterable<NudgeResult>): AsyncGenerator<NudgeResult> {
+  for await (const r of results) yield resultJson(r);
 }
 
-export function reportNudgeJson(report: NudgeReport): void {
-  writeStdout(renderNudgeJson(report));
+/** The results stream out one per line as they are read: memory stays that of one. */
+export async function reportNudgeJson(report: NudgeReport, out: Writable = process.stdout): Promise<void> {
+  await writeJsonStreamingArray(nudgeJsonHead(report), 'results', resultsJson(report.results), out);
 }

@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NUDGE_SCHEMA_VERSION, summarizeNudge, type NudgeReport, type NudgeResult } from '../core/nudge.js';
+import { PassThrough } from 'node:stream';
+import { nudgeResultsOf, NUDGE_SCHEMA_VERSION, summarizeNudge, type NudgeReport, type NudgeResult } from '../core/nudge.js';
 import { reportNudgeToGitHub } from './nudge-github.js';
-import { renderNudgeJson } from './nudge-json.js';
+import { reportNudgeJson } from './nudge-json.js';
 import { renderNudgeText } from './nudge-text.js';
 
 const results: NudgeResult[] = [
@@ -18,14 +19,22 @@ const sample = (r: NudgeResult[] = results, extra: Partial<NudgeReport> = {}): N
   currentVersion: 'agent:v3',
   signal: 'wake_up',
   dryRun: false,
-  results: r,
+  results: nudgeResultsOf(r),
   summary: summarizeNudge(r),
   ...extra,
 });
 
+async function renderNudgeJson(report: NudgeReport): Promise<string> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await reportNudgeJson(report, out);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 describe('renderNudgeText', () => {
-  it('lists stragglers first, says where each one is now, and counts them last', () => {
-    const lines = renderNudgeText(sample()).trimEnd().split('\n');
+  it('lists stragglers first, says where each one is now, and counts them last', async () => {
+    const lines = (await renderNudgeText(sample())).trimEnd().split('\n');
     expect(lines[0]).toBe('Deployment agent: current version agent:v3; signal wake_up');
     expect(lines.slice(2, 6)).toEqual([
       'Outcome    Workflow type            Workflow ID  From version  Now',
@@ -36,26 +45,26 @@ describe('renderNudgeText', () => {
     expect(lines.at(-1)).toBe('Moved 1, stragglers 1, closed 1 of 3 nudged executions.');
   });
 
-  it('dry run: lists what would be signalled', () => {
-    const text = renderNudgeText(sample([{ workflowId: 'p', runId: 'r', workflowType: 'T', fromVersion: 'agent:v1', outcome: 'would_signal', signalsSent: 0 }], { dryRun: true }));
+  it('dry run: lists what would be signalled', async () => {
+    const text = await renderNudgeText(sample([{ workflowId: 'p', runId: 'r', workflowType: 'T', fromVersion: 'agent:v1', outcome: 'would_signal', signalsSent: 0 }], { dryRun: true }));
     expect(text).toContain('WOULD SIGNAL  T              p            agent:v1      run r');
     expect(text.trimEnd().split('\n').at(-1)).toBe('Dry run: would signal 1 execution; nothing was signalled.');
   });
 
-  it('says when there is nothing to nudge', () => {
-    expect(renderNudgeText(sample([]))).toContain('No running execution is pinned to an older version: nothing to nudge.');
+  it('says when there is nothing to nudge', async () => {
+    expect(await renderNudgeText(sample([]))).toContain('No running execution is pinned to an older version: nothing to nudge.');
   });
 
-  it('shows a signal error on a straggler', () => {
-    const text = renderNudgeText(sample([{ ...results[1]!, signalsSent: 0, error: 'rate limited' }]));
+  it('shows a signal error on a straggler', async () => {
+    const text = await renderNudgeText(sample([{ ...results[1]!, signalsSent: 0, error: 'rate limited' }]));
     expect(text).toContain('still pinned, never signalled; signal failed: rate limited');
   });
 });
 
 describe('renderNudgeJson', () => {
-  it('has the documented shape, stragglers first, optional fields only when set', () => {
-    const json = JSON.parse(renderNudgeJson(sample())) as Record<string, unknown> & { results: Record<string, unknown>[] };
-    expect(Object.keys(json)).toEqual(['schemaVersion', 'deployment', 'currentVersion', 'signal', 'dryRun', 'results', 'summary']);
+  it('has the documented shape, stragglers first, optional fields only when set', async () => {
+    const json = JSON.parse(await renderNudgeJson(sample())) as Record<string, unknown> & { results: Record<string, unknown>[] };
+    expect(Object.keys(json)).toEqual(['schemaVersion', 'deployment', 'currentVersion', 'signal', 'dryRun', 'summary', 'results']);
     expect(json.summary).toEqual({ moved: 1, stragglers: 1, closed: 1, nudged: 3 });
     expect(json.results.map((r) => r.outcome)).toEqual(['straggler', 'closed', 'moved']);
     expect(json.results[2]).toEqual({
@@ -71,8 +80,8 @@ describe('renderNudgeJson', () => {
     expect(json.results[0]).not.toHaveProperty('newRunId');
   });
 
-  it('marks an interrupted run', () => {
-    expect(JSON.parse(renderNudgeJson(sample(results, { interrupted: true })))).toMatchObject({ interrupted: true });
+  it('marks an interrupted run', async () => {
+    expect(JSON.parse(await renderNudgeJson(sample(results, { interrupted: true })))).toMatchObject({ interrupted: true });
   });
 });
 

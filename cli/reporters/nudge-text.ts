@@ -3,10 +3,10 @@
  * stragglers first, and the counts as the last line.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { sortNudgeResults, type NudgeOutcome, type NudgeReport, type NudgeResult } from '../core/nudge.js';
-import { alignColumns } from './check-columns.js';
+import type { NudgeOutcome, NudgeReport, NudgeResult } from '../core/nudge.js';
+import { alignRow, widenColumns } from './check-columns.js';
 import { oneLine, plural } from './check-wording.js';
-import { writeStdout } from './stdout.js';
+import { writeStreaming } from './stdout.js';
 
 export interface NudgeTextOptions {
   color?: boolean;
@@ -56,27 +56,44 @@ export function describeNow(r: NudgeResult): string {
 
 export function summaryLine(report: NudgeReport): string {
   const { summary } = report;
-  if (report.dryRun) return `Dry run: would signal ${plural(report.results.length, 'execution')}; nothing was signalled.`;
+  const total = report.results.count;
+  if (report.dryRun) return `Dry run: would signal ${plural(total, 'execution')}; nothing was signalled.`;
   const interrupted = report.interrupted ? ' (interrupted before every execution was confirmed)' : '';
-  return `Moved ${summary.moved}, stragglers ${summary.stragglers}, closed ${summary.closed} of ${plural(report.results.length, 'nudged execution')}${interrupted}.`;
+  return `Moved ${summary.moved}, stragglers ${summary.stragglers}, closed ${summary.closed} of ${plural(total, 'nudged execution')}${interrupted}.`;
 }
 
-export function renderNudgeText(report: NudgeReport, options: NudgeTextOptions = {}): string {
+const HEADER = ['Outcome', 'Workflow type', 'Workflow ID', 'From version', 'Now'];
+
+function row(r: NudgeResult): string[] {
+  return [outcomeLabel(r.outcome), oneLine(r.workflowType), oneLine(r.workflowId), oneLine(r.fromVersion), oneLine(describeNow(r))];
+}
+
+/**
+ * The report a line at a time. The results are read twice (once to size the columns, once to
+ * write the rows), so a table of 100,000 executions is never held whole.
+ */
+export async function* nudgeTextLines(report: NudgeReport, options: NudgeTextOptions = {}): AsyncGenerator<string> {
   const c = new Chalk({ level: options.color ? 1 : 0 });
-  const lines = [`Deployment ${oneLine(report.deployment)}: current version ${oneLine(report.currentVersion)}; signal ${oneLine(report.signal)}`, ''];
-  if (report.results.length === 0) {
-    lines.push('No running execution is pinned to an older version: nothing to nudge.');
-    return lines.join('\n') + '\n';
+  yield `Deployment ${oneLine(report.deployment)}: current version ${oneLine(report.currentVersion)}; signal ${oneLine(report.signal)}\n\n`;
+  if (report.results.count === 0) {
+    yield 'No running execution is pinned to an older version: nothing to nudge.\n';
+    return;
   }
-  const results = sortNudgeResults(report.results);
-  const rows = results.map((r) => [outcomeLabel(r.outcome), oneLine(r.workflowType), oneLine(r.workflowId), oneLine(r.fromVersion), oneLine(describeNow(r))]);
-  const [header = '', ...table] = alignColumns([['Outcome', 'Workflow type', 'Workflow ID', 'From version', 'Now'], ...rows]);
-  lines.push(c.bold(header), ...table.map((line, i) => (results[i] ? paint(c, results[i].outcome, line) : line)));
+  const widths: number[] = [];
+  widenColumns(widths, HEADER);
+  for await (const r of report.results) widenColumns(widths, row(r));
+  yield c.bold(alignRow(HEADER, widths)) + '\n';
+  for await (const r of report.results) yield paint(c, r.outcome, alignRow(row(r), widths)) + '\n';
   const last = summaryLine(report);
-  lines.push('', report.summary.stragglers > 0 ? c.yellow.bold(last) : c.bold(last));
-  return lines.join('\n') + '\n';
+  yield '\n' + (report.summary.stragglers > 0 ? c.yellow.bold(last) : c.bold(last)) + '\n';
 }
 
-export function reportNudgeText(report: NudgeReport, options: NudgeTextOptions = {}): void {
-  writeStdout(renderNudgeText(report, options));
+export async function renderNudgeText(report: NudgeReport, options: NudgeTextOptions = {}): Promise<string> {
+  let text = '';
+  for await (const line of nudgeTextLines(report, options)) text += line;
+  return text;
+}
+
+export async function reportNudgeText(report: NudgeReport, options: NudgeTextOptions = {}): Promise<void> {
+  await writeStreaming(nudgeTextLines(report, options));
 }

@@ -51,3 +51,17 @@ export async function writeJsonStreamingArray(
   }
   await writeWithBackpressure(out, `${text}${first ? '' : '\n  '}]\n}\n`);
 }
+
+/** Text from `chunks` as it comes, written with backpressure: a long report is never built whole. */
+export async function writeStreaming(chunks: AsyncIterable<string>, out: Writable = process.stdout): Promise<void> {
+  let text = '';
+  for await (const chunk of chunks) {
+    if (out.destroyed) return;
+    text += chunk;
+    if (text.length >= 64 * 1024) {
+      await writeWithBackpressure(out, text);
+      text = '';
+    }
+  }
+  if (text) await writeWithBackpressure(out, text);
+}

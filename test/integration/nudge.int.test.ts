@@ -4,7 +4,7 @@
  * current; nudge moves the poller onto v3 by continue-as-new and reports the paused one, which
  * ignores wake_up, as a straggler.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
@@ -127,10 +127,13 @@ describe('nudge', () => {
   it('moves the idle poller onto v3 by continue-as-new, carrying its state, and writes the GitHub outputs', async () => {
     const outputDir = mkdtempSync(join(tmpdir(), 'safe-deploy-nudge-'));
     const outputFile = join(outputDir, 'github-output');
+    // nudge keeps its executions in files of its own while it runs: none may outlive it.
+    const scratch = mkdtempSync(join(tmpdir(), 'safe-deploy-nudge-tmp-'));
     const r = await runCli(['nudge', '--deployment', s.deploymentName, ...conn(), '--workflow-type', 'ResearchPollingWorkflow', '--confirm-timeout', '60s', '--output', 'json'], {
-      env: { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputFile },
+      env: { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputFile, TMPDIR: scratch },
     });
     expect(r.exitCode, r.stderr).toBe(0);
+    expect(readdirSync(scratch)).toEqual([]);
     const report = JSON.parse(r.stdout) as NudgeJson;
     expect(report.summary).toEqual({ moved: 1, stragglers: 0, closed: 0, nudged: 1 });
     const [moved] = report.results;
@@ -181,9 +184,10 @@ describe('nudge', () => {
 
   it('on Ctrl-C while confirming: reports what it knows, unconfirmed ones as stragglers, and exits 130', async () => {
     const before = await wakeUpSignals(research.workflowId, research.firstExecutionRunId);
+    const scratch = mkdtempSync(join(tmpdir(), 'safe-deploy-nudge-tmp-'));
     const child = execa('node', [BIN, 'nudge', '--deployment', s.deploymentName, ...conn(), '--workflow-type', 'ResearchWorkflow', '--confirm-timeout', '2m', '--output', 'json'], {
       reject: false,
-      env: { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_API_KEY: '', GITHUB_ACTIONS: '' },
+      env: { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_API_KEY: '', GITHUB_ACTIONS: '', TMPDIR: scratch },
     });
     await eventually('the first signal', async () => (await wakeUpSignals(research.workflowId, research.firstExecutionRunId)) > before);
     child.kill('SIGINT');
@@ -192,5 +196,30 @@ describe('nudge', () => {
     const report = JSON.parse(String(r.stdout)) as NudgeJson & { interrupted?: boolean };
     expect(report.interrupted).toBe(true);
     expect(report.summary).toMatchObject({ stragglers: 1, nudged: 1 });
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it('carries many executions through every round on disk: each one reported once, signalled again while it waits', async () => {
+    // Started PINNED to v1 by override with v1's worker gone: no task of theirs runs, so they never move.
+    await workers.shift()?.stop();
+    const ids = Array.from({ length: 150 }, (_, i) => `${s.taskQueue}-idle-${String(i).padStart(3, '0')}`);
+    for (const id of ids) {
+      await t.client.workflow.start('IdleWorkflow', {
+        taskQueue: s.taskQueue,
+        workflowId: id,
+        versioningOverride: { pinnedTo: { deploymentName: s.deploymentName, buildId: 'v1' } },
+      });
+    }
+    await eventually('visibility to list them', async () => (await t.client.workflow.count(`TemporalWorkerDeployment = '${s.deploymentName}' AND WorkflowType = 'IdleWorkflow'`)).count === ids.length);
+    const r = await nudge('--workflow-type', 'IdleWorkflow', '--confirm-timeout', '4s', '--rps', '500', '--output', 'json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as NudgeJson;
+    expect(report.summary).toEqual({ moved: 0, stragglers: ids.length, closed: 0, nudged: ids.length });
+    // Sorted by ID within the outcome, none lost or doubled between rounds.
+    expect(report.results.map((x) => x.workflowId)).toEqual(ids);
+    expect(report.results.every((x) => x.outcome === 'straggler' && x.fromVersion === v('v1'))).toBe(true);
+    // Re-signalled 2 s after the first signal, while confirmation went on.
+    expect(Math.min(...report.results.map((x) => x.signalsSent ?? 0))).toBeGreaterThanOrEqual(2);
+    expect(await wakeUpSignals(ids[0]!, report.results[0]!.runId)).toBe(report.results[0]?.signalsSent);
   });
 });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { groupResults, sortResults, summarize, type CheckReport, type CheckResult } from '../../cli/core/check-report.js';
 import { latestEntries, parseJournal, type JournalEntry } from '../../cli/core/journal.js';
 import { mergeCheckReports, mergePlans } from '../../cli/core/merge.js';
-import { sortNudgeResults, summarizeNudge, type NudgeResult } from '../../cli/core/nudge.js';
+import { nudgeResultsOf, sortNudgeResults, summarizeNudge, type NudgeResult } from '../../cli/core/nudge.js';
 import { planBlocks, planExecution, sortPlanExecutions, summarizePlan, type Plan, type PlannedExecution, type PlanPolicy } from '../../cli/core/plan.js';
 import { inShard } from '../../cli/core/shard.js';
 import { buildStatusReport, type ObservedExecution } from '../../cli/core/status.js';
@@ -163,8 +163,8 @@ const STEPS: { step: string; prepare: (n: number) => () => unknown }[] = [
         outcome: i % 3 ? 'moved' : 'straggler',
         signalsSent: 1,
       }));
-      const r = { schemaVersion: 1 as const, deployment: 'd', currentVersion: 'd:v2', signal: 'wake_up', dryRun: false, results: rs, summary: summarizeNudge(rs) };
-      return () => [summarizeNudge(rs), sortNudgeResults(rs), renderNudgeText(r)];
+      const r = { schemaVersion: 1 as const, deployment: 'd', currentVersion: 'd:v2', signal: 'wake_up', dryRun: false, results: nudgeResultsOf(rs), summary: summarizeNudge(rs) };
+      return async () => [summarizeNudge(rs), sortNudgeResults(rs), await renderNudgeText(r)];
     },
   },
   {
