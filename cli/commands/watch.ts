@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_DESCRIBE_CONCURRENCY } from '../core/status.js';
 import { ExitCode } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
@@ -13,6 +14,7 @@ interface WatchFlags extends ConnectionFlags {
   interval: number;
   confirmTimeout: number;
   rps: number;
+  concurrency: number;
   longRunningType?: string[];
   reset?: boolean;
   journal?: string;
@@ -33,6 +35,7 @@ export function registerWatch(program: Command, ctx: CommandContext): void {
     .option('--interval <duration>', 'time between scans', durationOption, 5_000)
     .option('--confirm-timeout <duration>', 'after the window, how long to wait for a pinned-back execution to complete a task', durationOption, 60_000)
     .option('--rps <n>', 'requests per second to the server', parsePositiveInt, 20)
+    .option('--concurrency <n>', 'executions described at once while scanning (within --rps)', parsePositiveInt, DEFAULT_DESCRIBE_CONCURRENCY)
     .option('--long-running-type <type>', 'workflow type that continues-as-new (repeatable): a pin-back is reported as following it', collect)
     .option('--reset', 'reset the executions the candidate already ran to their reset point (new run pinned to the old version)')
     .option('--journal <file>', 'journal file (default: safe-deploy-watch-<deployment>.journal.jsonl)')
@@ -65,6 +68,7 @@ async function watch(flags: WatchFlags): Promise<number> {
       intervalMs: flags.interval,
       confirmTimeoutMs: flags.confirmTimeout,
       rps: flags.rps,
+      concurrency: flags.concurrency,
       longRunningTypes: flags.longRunningType ?? [],
       reset: flags.reset,
       dryRun: flags.dryRun,

@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseJournal } from '../core/journal.js';
 import { SAFE_DEPLOY_IDENTITY } from '../core/plan.js';
 import { buildVisibilityQuery } from '../core/selection.js';
+import { DEFAULT_DESCRIBE_CONCURRENCY } from '../core/status.js';
 import {
   decideWatch,
   longRunningNote,
@@ -27,6 +28,8 @@ import { describeDeployment } from '../temporal/deployments.js';
 import { setOverride } from '../temporal/executions.js';
 import { listExecutions } from '../temporal/histories.js';
 import { describeWatched, fetchEvents, REPORTED_PROBLEMS, resetExecution, taskOutcomes } from '../temporal/task-health.js';
+import { mapConcurrent } from '../util/concurrency.js';
+import { DigestSet } from '../util/digest-set.js';
 import { acquireLock } from '../util/lock-file.js';
 import { rateLimiter, sleep } from '../util/rate.js';
 
@@ -109,6 +112,8 @@ export interface WatchInput {
   intervalMs?: number;
   /** Requests per second to the server (describe, history, override). */
   rps?: number;
+  /** Executions described at once while scanning (default DEFAULT_DESCRIBE_CONCURRENCY), within `rps`. */
+  concurrency?: number;
   /** How long to wait, after the window, for pinned-back executions to complete a task. */
   confirmTimeoutMs?: number;
   longRunningTypes?: string[];
@@ -144,8 +149,8 @@ async function watchWindow(input: WatchInput, candidate: string): Promise<WatchR
   const started = Date.now();
   const limit = rateLimiter(input.rps ?? 20);
   const items = new Map<string, WatchItem>();
-  const scanned = new Set<string>();
-  const flagged = new Set<string>();
+  const scanned = new DigestSet();
+  const flagged = new DigestSet();
   /** Pinned back, waiting for a task to complete on the old version (in `runId`: the new run after a reset). */
   const confirming = new Map<string, { item: WatchItem; runId: string; afterEventId: number }>();
   const journal = readWatchJournal(input.journalPath);
@@ -258,27 +263,33 @@ async function watchWindow(input: WatchInput, candidate: string): Promise<WatchR
 
   const round = async (): Promise<void> => {
     rounds++;
-    // The server's own flag first (cheap, but set only after several failed attempts), then every
-    // running execution's pending task (the ground truth).
-    const refs = new Map<string, { workflowId: string; runId: string }>();
+    // The server's own flag first (cheap, but set only after several failed attempts; few, so
+    // held), then every running execution's pending task (the ground truth), streamed from the
+    // listing into the describes: a round holds `concurrency` executions, not the deployment's.
+    const problems = new Map<string, { workflowId: string; runId: string }>();
     try {
       for await (const e of listExecutions(t, problemsQuery, { signal: input.signal })) {
-        refs.set(key(e), e);
+        problems.set(key(e), e);
         flagged.add(key(e));
       }
     } catch {
       // A server without the attribute refuses the query: the scan below still finds them.
     }
-    for await (const e of listExecutions(t, query, { signal: input.signal })) refs.set(key(e), e);
-    for (const ref of refs.values()) {
-      if (input.signal?.aborted) return;
-      if (items.has(key(ref))) continue;
+    async function* everyOne(): AsyncGenerator<{ workflowId: string; runId: string }> {
+      yield* problems.values();
+      for await (const e of listExecutions(t, query, { signal: input.signal })) if (!problems.has(key(e))) yield e;
+    }
+    const scan = async (ref: { workflowId: string; runId: string }): Promise<void> => {
+      if (items.has(key(ref))) return;
       await limit();
       const e = await describeWatched(t, ref);
-      if (!e) continue;
+      if (!e) return;
       scanned.add(key(ref));
       if (e.reportedProblems.length) flagged.add(key(ref));
       if (onCandidate(e, candidate) && tasksFailing(e)) await handle(e);
+    };
+    for await (const _ of mapConcurrent(everyOne(), scan, input.concurrency ?? DEFAULT_DESCRIBE_CONCURRENCY, input.signal)) {
+      // scanned
     }
     await confirm();
   };
