@@ -5,12 +5,12 @@
  * versioning override and no worker: cheap to make, and candidates like any other). No worker
  * runs, so no execution moves: nudge signals every one, describes it again and reports it as a
  * straggler, the most it has to keep track of; watch (one scan, --dry-run) lists and describes
- * every one. Each run gets a fresh copy of the snapshot. Each build runs as it is and with V8's
+ * every one; status describes every one. Each run gets a fresh copy of the snapshot. Each build runs as it is and with V8's
  * heap capped at --heap-mb (128), since peak RSS alone says little (V8 grows its heap lazily).
  * With --baseline DIR (a checkout of an earlier commit, built), that build runs beside this one.
  * Prints; asserts nothing.
  *
- *   node dist/bench/nudge-watch-memory.js [--sizes 10000,100000] [--commands nudge,watch] [--heap-mb 128] [--rps 2000]
+ *   node dist/bench/nudge-watch-memory.js [--sizes 10000,100000] [--commands nudge,watch,status] [--heap-mb 128] [--rps 2000]
  *     [--baseline /tmp/sd-before] [--builds this,this-capped,baseline,baseline-capped] [--make-only]
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,14 +26,14 @@ import { buildRuns, memoryTable, unfinished, type MemoryRow } from './memory-run
 const ROOT = join(import.meta.dirname, '..', '..');
 const BASE = 1000;
 
-type Command = 'nudge' | 'watch';
+type Command = 'nudge' | 'watch' | 'status';
 
 function parseArgs(argv: string[]): { sizes: number[]; commands: Command[]; heapMb: number; rps: number; makeOnly: boolean; builds?: string[]; baseline?: string } {
   const args = benchArgs(argv, { strings: ['sizes', 'commands', 'heap-mb', 'rps', 'baseline', 'builds'], flags: ['make-only'] });
   const baseline = args['baseline'];
   return {
     sizes: intList(args, 'sizes', [10_000, 100_000]),
-    commands: typeof args['commands'] === 'string' ? (args['commands'].split(',') as Command[]) : ['nudge', 'watch'],
+    commands: typeof args['commands'] === 'string' ? (args['commands'].split(',') as Command[]) : ['nudge', 'watch', 'status'],
     heapMb: positiveInt(args, 'heap-mb', 128),
     rps: positiveInt(args, 'rps', 2000),
     makeOnly: args['make-only'] === true,
@@ -88,8 +88,15 @@ async function ensurePinnedSnapshot(n: number): Promise<Snapshot> {
 }
 
 function commandArgs(command: Command, deployment: string, rps: number, address: string): string[] {
-  const common = ['--deployment', deployment, '--rps', String(rps), '--output', 'json', '--address', address];
-  return command === 'nudge' ? ['nudge', ...common, '--confirm-timeout', '1s'] : ['watch', ...common, '--for', '1s', '--dry-run'];
+  const common = ['--deployment', deployment, '--output', 'json', '--address', address];
+  switch (command) {
+    case 'nudge':
+      return ['nudge', ...common, '--rps', String(rps), '--confirm-timeout', '1s'];
+    case 'watch':
+      return ['watch', ...common, '--rps', String(rps), '--for', '1s', '--dry-run'];
+    case 'status':
+      return ['status', ...common];
+  }
 }
 
 /** What the run reported, in a few words; undefined when there is no report to read. */
@@ -99,6 +106,10 @@ function whatItDid(command: Command, stdout: string): string | undefined {
       const report = JSON.parse(stdout) as { summary: Record<string, number>; results: unknown[] };
       const s = report.summary;
       return `signalled ${s['nudged']}: moved ${s['moved']}, stragglers ${s['stragglers']}, closed ${s['closed']}; ${report.results.length} results reported`;
+    }
+    if (command === 'status') {
+      const { executions } = JSON.parse(stdout) as { executions: { total: number; described: number } };
+      return `${executions.described} of ${executions.total} described`;
     }
     const report = JSON.parse(stdout) as { rounds: number; scanned: number; counts: { failing: number } };
     return `${report.rounds} scan: ${report.scanned} described, ${report.counts.failing} failing`;
@@ -134,7 +145,9 @@ async function main(): Promise<void> {
     console.log(
       command === 'nudge'
         ? `nudge (--rps ${rps}, --confirm-timeout 1s, --output json) on executions PINNED to v1 with v2 current, no worker; fresh copy of one snapshot per run`
-        : `watch (--for 1s: one scan; --dry-run, --rps ${rps}, --output json) on the same executions; fresh copy of one snapshot per run`,
+        : command === 'watch'
+          ? `watch (--for 1s: one scan; --dry-run, --rps ${rps}, --output json) on the same executions; fresh copy of one snapshot per run`
+          : 'status (--output json: describes each, read only) on the same executions; fresh copy of one snapshot per run',
     );
     console.log(memoryTable('pinned executions', rows.filter((r) => r.command === command)));
   }
