@@ -75,6 +75,8 @@ async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
   const { connect, resolveConnection } = await import('../temporal/connection.js');
   const signal = interruptSignal();
   const temporal = await connect(resolveConnection(connectionFlags(flags)));
+  // One set of dry-run records for both runs of --phase all, removed once reported.
+  const dryRunRecords = flags.dryRun ? (await import('../pipeline/dry-run-records.js')).DryRunRecords.create() : undefined;
   try {
     const run = (phase: ApplyPhase) =>
       runApply({
@@ -84,6 +86,7 @@ async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
         journalPath,
         candidate: hasCandidate(flags) ? candidateOptions(flags) : undefined,
         dryRun: flags.dryRun,
+        ...(dryRunRecords && { dryRunRecords }),
         chunkSize: flags.chunkSize,
         directMax: flags.directMax,
         rps: flags.rps,
@@ -109,12 +112,23 @@ async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
       }
       if (!gateFailed) result = mergeApplyResults(result, await run('upgrade'));
     }
-    const entries = result.journalFrom === undefined ? result.entries : journalEntriesFrom(journalPath, result.journalFrom);
-    await reportApply(flags.output, plan, result, entries, Boolean(flags.dryRun), journalPath);
+    const dry = result.dryRunRecords;
+    await reportApply(
+      flags.output,
+      plan,
+      result,
+      {
+        entries: dry ? dry.entries.read() : result.journalFrom === undefined ? [] : journalEntriesFrom(journalPath, result.journalFrom),
+        wouldChange: { count: dry?.wouldChange.count ?? 0, items: dry ? dry.wouldChange.read() : [] },
+      },
+      Boolean(flags.dryRun),
+      journalPath,
+    );
     if (result.interrupted) return ExitCode.interrupted;
     if (result.error) return result.error.exitCode as ExitCode;
     return result.counts.failed > 0 ? ExitCode.infrastructure : ExitCode.ok;
   } finally {
+    dryRunRecords?.dispose();
     await temporal.close();
   }
 }

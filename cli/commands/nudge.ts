@@ -90,10 +90,10 @@ export async function nudge(flags: NudgeFlags): Promise<number> {
       onProgress: (p) => {
         switch (p.phase) {
           case 'listing':
-            spinner.update(`described ${p.described} running executions, ${p.candidates} pinned to older versions`);
-            break;
-          case 'signalling':
-            spinner.update(`signalled ${p.sent}/${p.total} with ${flags.signal}`);
+            spinner.update(
+              `described ${p.described} running executions, ${p.candidates} pinned to older versions` +
+                (flags.dryRun ? '' : `, ${p.signalled} signalled with ${flags.signal}`),
+            );
             break;
           case 'confirming':
             spinner.update(`moved ${p.moved}, closed ${p.closed}, waiting for ${p.waiting} (${formatDuration(p.remainingMs)} left)`);

@@ -65,6 +65,18 @@ export interface PlannedExecution {
   reason: string;
 }
 
+/** An execution a dry run of apply found it would change, as the report lists it. */
+export interface WouldChange {
+  workflowId: string;
+  runId: string;
+  action: Action;
+  targetOverride: VersioningOverride | null;
+}
+
+export function wouldChangeOf(e: PlannedExecution): WouldChange {
+  return { workflowId: e.workflowId, runId: e.runId, action: e.action, targetOverride: e.targetOverride ?? null };
+}
+
 export interface Plan {
   schemaVersion: typeof PLAN_SCHEMA_VERSION;
   createdAt: string;

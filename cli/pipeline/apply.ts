@@ -11,11 +11,11 @@
  *    (journaled `reverted`). Never an auto_upgrade override on a stale verdict.
  *  - every step is appended to the journal, so a re-run skips what is settled and never sends twice.
  *  - the plan is read a chunk at a time and the entries are not kept (the report reads them back
- *    from the journal): memory is that of a chunk, whatever the plan's size. A re-run keeps one
- *    small record per execution the journal already names.
+ *    from the journal; a dry run's, from its DryRunRecords files): memory is that of a chunk,
+ *    whatever the plan's size. A re-run keeps one small record per execution the journal names.
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
-import { decide, SAFE_DEPLOY_IDENTITY, type Action, type PlannedExecution } from '../core/plan.js';
+import { decide, SAFE_DEPLOY_IDENTITY, wouldChangeOf, type Action, type PlannedExecution } from '../core/plan.js';
 import { emptyCounts, isSettled, journalKey, type JournalEntry, type JournalStatus, type JournalStep } from '../core/journal.js';
 import { effectiveBehavior, type ExecutionVersioning, type VersioningOverride } from '../core/versioning.js';
 import { historyFacts, type HistoryLike } from '../core/history-facts.js';
@@ -40,6 +40,7 @@ import { chunked } from '../util/chunked.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { groupBy } from '../util/group-by.js';
 import { RateLimiter } from '../util/rate.js';
+import { DryRunRecords } from './dry-run-records.js';
 import { acquireJournalLock, openJournal } from './journal-file.js';
 import type { PlanSource } from './plan-file.js';
 
@@ -82,6 +83,8 @@ export interface ApplyInput {
   /** Needed to replay again an execution whose history grew; without it such executions are not changed. */
   candidate?: CandidatesOptions;
   dryRun?: boolean;
+  /** Where a dry run keeps what it finds (made when absent, returned in the result). */
+  dryRunRecords?: DryRunRecords;
   chunkSize?: number;
   /** Chunks of at most this many changes are sent per execution instead of as a batch job. */
   directMax?: number;
@@ -101,11 +104,12 @@ export interface ApplyResult {
    * in memory, the report reads them back from there.
    */
   journalFrom?: number;
-  /** Entries of a dry run (it journals nothing). */
-  entries: JournalEntry[];
+  /**
+   * A dry run's entries and the executions a real run would change (it journals nothing), on
+   * disk; the caller disposes of them after the report.
+   */
+  dryRunRecords?: DryRunRecords;
   counts: Record<JournalStatus, number>;
-  /** Executions a real run would change (dry run only). */
-  wouldChange: PlannedExecution[];
   /** Executions of this phase still to do when the run stopped (0 when it finished). */
   notDone: number;
   interrupted: boolean;
@@ -120,9 +124,8 @@ export function mergeApplyResults(a: ApplyResult, b: ApplyResult): ApplyResult {
   for (const status of Object.keys(counts) as JournalStatus[]) counts[status] += b.counts[status];
   return {
     ...((a.journalFrom ?? b.journalFrom) !== undefined && { journalFrom: a.journalFrom ?? b.journalFrom }),
-    entries: [...a.entries, ...b.entries],
+    ...((b.dryRunRecords ?? a.dryRunRecords) && { dryRunRecords: b.dryRunRecords ?? a.dryRunRecords }),
     counts,
-    wouldChange: [...a.wouldChange, ...b.wouldChange],
     notDone: a.notDone + b.notDone,
     interrupted: b.interrupted,
     ...((b.error ?? a.error) && { error: b.error ?? a.error }),
@@ -168,7 +171,8 @@ type Verified = { status: 'ready'; ready: Ready; detail?: string } | { status: E
 export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   const { temporal } = input;
   const plan = input.plan.header;
-  const result: ApplyResult = { entries: [], counts: emptyCounts(), wouldChange: [], notDone: 0, interrupted: false, notes: [] };
+  const records = input.dryRun ? (input.dryRunRecords ?? DryRunRecords.create()) : undefined;
+  const result: ApplyResult = { ...(records && { dryRunRecords: records }), counts: emptyCounts(), notDone: 0, interrupted: false, notes: [] };
   const note = (m: string): void => {
     result.notes.push(m);
     input.onNote?.(m);
@@ -176,7 +180,8 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
   const record = (e: PlannedExecution, status: JournalStatus, extra: { jobId?: string; detail?: string } = {}): void => {
     const entry: JournalEntry = { at: new Date().toISOString(), workflowId: e.workflowId, runId: e.runId, action: e.action, status, ...extra };
     result.counts[status]++;
-    if (input.dryRun) result.entries.push(entry);
+    // A dry run's entries come at the pace of its describes: queued, not waited for.
+    if (records) records.entries.write(entry);
     else appendFileSync(input.journalPath, JSON.stringify(entry) + '\n');
     input.onEntry?.(entry);
   };
@@ -401,7 +406,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
 
       if (input.dryRun) {
         for await (const { e, v } of mapConcurrent(chunk, async (e) => ({ e, v: await verify(e) }), 16, input.signal)) {
-          if (v.status === 'ready') result.wouldChange.push(e);
+          if (v.status === 'ready') await records?.wouldChange.append(wouldChangeOf(e));
           else record(e, v.status, { detail: v.detail });
         }
         continue;
@@ -451,12 +456,16 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     await readingBack;
     if (input.signal?.aborted) throw new InterruptedError('interrupted');
   } catch (err) {
-    if (!(err instanceof SafeDeployError)) throw err;
+    if (!(err instanceof SafeDeployError)) {
+      if (!input.dryRunRecords) records?.dispose(); // no result to hand them over in
+      throw err;
+    }
     if (err instanceof InterruptedError || input.signal?.aborted) result.interrupted = true;
     else result.error = { message: err.message, ...(err.hint && { hint: err.hint }), exitCode: err.exitCode };
   } finally {
     await readingBack.catch(() => undefined);
     lock?.release();
+    await records?.close();
   }
   if (!input.dryRun) result.notDone = (todoComplete ? todoSeen : await countOrSeen(todo(), todoSeen)) - settled;
   return result;

@@ -1,6 +1,6 @@
 /**
- * describe deployment -> list its running executions -> describe each, keep those pinned to an old
- * version -> signal them (rate-limited) -> confirm each moved, signalling again those that have not
+ * describe deployment -> list its running executions -> describe each and signal (rate-limited) at
+ * once those pinned to an old version -> confirm each moved, signalling again those that have not
  * (a signal can arrive before the server marks the version change) until the confirm timeout.
  * Returns the report as data; the command shows it.
  */
@@ -27,7 +27,7 @@ import { listExecutions } from '../temporal/histories.js';
 import { describeRun, SAFE_DEPLOY_IDENTITY, signalExecution } from '../temporal/signals.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { RateLimiter, sleep } from '../util/rate.js';
-import { SpillDir, type SpillFile } from '../util/spill-file.js';
+import { SpillDir } from '../util/spill-file.js';
 import { NudgeResultStore } from './nudge-results.js';
 
 export interface NudgeInput {
@@ -50,8 +50,8 @@ export interface NudgeInput {
 }
 
 export type NudgeProgress =
-  | { phase: 'listing'; described: number; candidates: number }
-  | { phase: 'signalling'; sent: number; total: number }
+  /** Found and signalled in one pass: `signalled` counts first signals sent (none in a dry run). */
+  | { phase: 'listing'; described: number; candidates: number; signalled: number }
   | { phase: 'confirming'; moved: number; closed: number; waiting: number; remainingMs: number };
 
 /**
@@ -71,8 +71,8 @@ interface Tracked {
   error?: string;
 }
 
-async function drain(items: AsyncIterable<unknown>, onEach?: () => void): Promise<void> {
-  for await (const _ of items) onEach?.();
+async function drain(items: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of items);
 }
 
 export async function resolveRouting(t: TemporalHandle, name: string): Promise<Routing> {
@@ -99,24 +99,30 @@ function tracked(workflowId: string, run: RunState): Tracked {
   };
 }
 
-/** Lists and describes the deployment's running executions; the pinned ones go to `into`. */
-async function findCandidates(input: NudgeInput, routing: Routing, into: SpillFile<Tracked>): Promise<void> {
+/**
+ * Lists and describes the deployment's running executions and hands each pinned one to `onCandidate`
+ * as soon as its describe returns, so signalling overlaps the listing instead of waiting for it.
+ */
+async function findCandidates(
+  input: NudgeInput,
+  routing: Routing,
+  onCandidate: (x: Tracked) => Promise<void>,
+  onDescribed: () => void,
+): Promise<void> {
   const t = input.temporal;
   const query = buildVisibilityQuery({ deployment: input.deployment, workflowTypes: input.workflowTypes });
-  let described = 0;
-  const runs = mapConcurrent(
+  const found = mapConcurrent(
     listExecutions(t, query, { signal: input.signal }),
-    async (e) => ({ workflowId: e.workflowId, run: await describeRun(t, e.workflowId, e.runId) }),
+    async (e) => {
+      const run = await describeRun(t, e.workflowId, e.runId);
+      // Visibility lags: the describe, not the listing, decides.
+      if (run && isNudgeCandidate(run, routing)) await onCandidate(tracked(e.workflowId, run));
+      onDescribed();
+    },
     input.concurrency ?? DEFAULT_DESCRIBE_CONCURRENCY,
     input.signal,
   );
-  for await (const { workflowId, run } of runs) {
-    described++;
-    // Visibility lags: the describe, not the listing, decides.
-    if (run && isNudgeCandidate(run, routing)) await into.append(tracked(workflowId, run));
-    input.onProgress?.({ phase: 'listing', described, candidates: into.count });
-  }
-  await into.close();
+  await drain(found);
 }
 
 /** The latest run of the candidate's workflow ID, or its own run if the ID now belongs to another chain. */
@@ -139,7 +145,7 @@ function resultOf(x: Tracked, o: Observation): NudgeResult {
 }
 
 /**
- * Every execution is carried on disk (cli/util/spill-file.ts), one pass per step: found, signalled,
+ * Every execution is carried on disk (cli/util/spill-file.ts): found and signalled in one pass,
  * then each confirmation round reads the executions still waiting and writes those that still are,
  * so memory stays that of `concurrency` executions however many are pinned. The report's results
  * are read back from disk: close them when done (the command does, after reporting).
@@ -159,18 +165,6 @@ export async function runNudge(input: NudgeInput): Promise<NudgeReport> {
 
 async function nudgeWith(input: NudgeInput, routing: Routing, spill: SpillDir, aborted: () => boolean): Promise<NudgeReport> {
   const t = input.temporal;
-  let found = spill.file<Tracked>('found');
-  await findCandidates(input, routing, found);
-  if (found.count === 0 && !aborted()) {
-    // Visibility is eventually consistent: look once more before concluding there is nothing to do.
-    await sleep(input.relistDelayMs ?? 2000, input.signal);
-    if (!aborted()) {
-      found = spill.file<Tracked>('found-again');
-      await findCandidates(input, routing, found);
-    }
-  }
-  if (aborted()) throw new InterruptedError('interrupted before anything was signalled', 'run it again');
-
   const store = new NudgeResultStore(spill);
   const report = async (interrupted: boolean): Promise<NudgeReport> => ({
     schemaVersion: NUDGE_SCHEMA_VERSION,
@@ -182,14 +176,6 @@ async function nudgeWith(input: NudgeInput, routing: Routing, spill: SpillDir, a
     summary: store.summary,
     ...(interrupted && { interrupted: true }),
   });
-
-  if (input.dryRun) {
-    for await (const x of found.read()) {
-      await store.add({ workflowId: x.workflowId, runId: x.runId, workflowType: x.workflowType, fromVersion: x.fromVersion, outcome: 'would_signal' });
-    }
-    await found.remove();
-    return report(false);
-  }
 
   const limiter = new RateLimiter(input.rps);
   const concurrency = input.concurrency ?? DEFAULT_DESCRIBE_CONCURRENCY;
@@ -205,19 +191,41 @@ async function nudgeWith(input: NudgeInput, routing: Routing, spill: SpillDir, a
     // A closed one is classified by the next describe (it may have moved on its own).
   };
 
+  // Found and first signalled in one pass: each pinned execution is signalled as soon as its
+  // describe returns, then carried to the confirmation rounds (or, in a dry run, reported as is).
   let waiting = spill.file<Tracked>('waiting-0');
-  await drain(
-    mapConcurrent(found.read(), async (x) => {
-      await send(x);
-      await waiting.append(x);
-    }, concurrency),
-    () => input.onProgress?.({ phase: 'signalling', sent: waiting.count, total: found.count }),
-  );
+  let described = 0;
+  let found = 0;
+  const find = (): Promise<void> =>
+    findCandidates(
+      input,
+      routing,
+      async (x) => {
+        found++;
+        if (input.dryRun) {
+          await store.add({ workflowId: x.workflowId, runId: x.runId, workflowType: x.workflowType, fromVersion: x.fromVersion, outcome: 'would_signal' });
+        } else {
+          await send(x);
+          await waiting.append(x);
+        }
+      },
+      () => input.onProgress?.({ phase: 'listing', described: ++described, candidates: found, signalled: waiting.count }),
+    );
+  await find();
+  if (found === 0 && !aborted()) {
+    // Visibility is eventually consistent: look once more before concluding there is nothing to do.
+    await sleep(input.relistDelayMs ?? 2000, input.signal);
+    if (!aborted()) await find();
+  }
   await waiting.close();
-  await found.remove();
+  if (aborted() && found === 0) throw new InterruptedError('interrupted before anything was signalled', 'run it again');
+  if (input.dryRun) {
+    await waiting.remove();
+    return report(aborted());
+  }
 
   const deadline = Date.now() + input.confirmTimeoutMs;
-  for (let round = 1; ; round++) {
+  for (let round = 1; !aborted(); round++) {
     // Describe each one still waiting: settled ones go to the report, the rest to the next round,
     // signalled again first when they are due (a signal can arrive before the version change).
     const next = spill.file<Tracked>(`waiting-${round}`);

@@ -1,15 +1,15 @@
 /** What apply did (or, with --dry-run, would do). */
 import type { JournalEntry, JournalStatus } from '../core/journal.js';
-import type { PlanHeader } from '../core/plan.js';
+import type { PlanHeader, WouldChange } from '../core/plan.js';
 import type { ApplyResult } from '../pipeline/apply.js';
 import { actionLabel } from './plan.js';
-import { writeJsonStreamingArray, writeStdout } from './stdout.js';
+import { writeJsonStreamingArrays, writeStreaming } from './stdout.js';
 
 export const APPLY_SCHEMA_VERSION = 1;
 
 const STATUS_ORDER: JournalStatus[] = ['done', 'already', 'skipped', 'replanned', 'reverted', 'failed', 'started'];
 
-/** The JSON report but its `entries`, which are streamed after it (one per journal line). */
+/** The JSON report but its `wouldChange` and `entries`, which are streamed after it, one item per line. */
 export function applyJsonHead(plan: PlanHeader, result: ApplyResult, dryRun: boolean, journalPath: string): Record<string, unknown> {
   return {
     schemaVersion: APPLY_SCHEMA_VERSION,
@@ -23,41 +23,49 @@ export function applyJsonHead(plan: PlanHeader, result: ApplyResult, dryRun: boo
     ...(result.error && { error: result.error }),
     notes: result.notes,
     ...((result.error || result.interrupted) && !dryRun && { next: 'run apply again to resume; the journal records what was done' }),
-    wouldChange: result.wouldChange.map((e) => ({ workflowId: e.workflowId, runId: e.runId, action: e.action, targetOverride: e.targetOverride ?? null })),
   };
 }
 
 /** The entries a person must look at; the rest are in the journal. */
 const needsAttention = (e: JournalEntry) => e.status === 'replanned' || e.status === 'failed' || e.status === 'reverted';
 
-export function renderApplyText(plan: PlanHeader, result: ApplyResult, attention: JournalEntry[], dryRun: boolean, journalPath: string): string {
-  const lines = [`apply ${plan.candidate.version} on ${plan.deployment}${dryRun ? ' (dry run: nothing changed)' : ''}`];
-  if (dryRun) {
-    lines.push(`${result.wouldChange.length} execution(s) would change:`);
-    for (const e of result.wouldChange) lines.push(`  ${actionLabel(e.action)}: ${e.workflowId} (${e.runId})`);
-  }
-  const counts = STATUS_ORDER.filter((s) => result.counts[s] > 0 && !(s === 'started' && !dryRun)).map((s) => `${s} ${result.counts[s]}`);
-  if (counts.length) lines.push(counts.join(', '));
-  for (const n of result.notes) lines.push(`note: ${n}`);
-  for (const e of attention) lines.push(`  ${e.status}: ${e.workflowId} (${e.runId}): ${e.detail ?? ''}`);
-  if (result.error) lines.push(`STOPPED: ${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ''}`);
-  if (result.interrupted) lines.push('INTERRUPTED: run apply again to finish; the journal records what was done');
-  if ((result.error || result.interrupted) && !dryRun) lines.push(`not done: ${result.notDone} execution(s); run again to resume (settled steps are skipped)`);
-  if (!dryRun) lines.push(`journal: ${journalPath}`);
-  return lines.join('\n') + '\n';
+/** What the report reads as it writes: each read once, none held whole. */
+export interface ApplyRecords {
+  /** This run's journal entries (a dry run's, from its records). */
+  entries: AsyncIterable<JournalEntry> | Iterable<JournalEntry>;
+  /** A dry run's: the executions a real run would change. */
+  wouldChange: { count: number; items: AsyncIterable<WouldChange> | Iterable<WouldChange> };
 }
 
-/** `entries`: this run's journal entries, read back as a stream (a dry run's, from memory). */
+export async function* renderApplyText(plan: PlanHeader, result: ApplyResult, records: ApplyRecords, dryRun: boolean, journalPath: string): AsyncGenerator<string> {
+  yield `apply ${plan.candidate.version} on ${plan.deployment}${dryRun ? ' (dry run: nothing changed)' : ''}\n`;
+  if (dryRun) {
+    yield `${records.wouldChange.count} execution(s) would change:\n`;
+    for await (const e of records.wouldChange.items) yield `  ${actionLabel(e.action)}: ${e.workflowId} (${e.runId})\n`;
+  }
+  const counts = STATUS_ORDER.filter((s) => result.counts[s] > 0 && !(s === 'started' && !dryRun)).map((s) => `${s} ${result.counts[s]}`);
+  if (counts.length) yield counts.join(', ') + '\n';
+  for (const n of result.notes) yield `note: ${n}\n`;
+  for await (const e of records.entries) if (needsAttention(e)) yield `  ${e.status}: ${e.workflowId} (${e.runId}): ${e.detail ?? ''}\n`;
+  if (result.error) yield `STOPPED: ${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ''}\n`;
+  if (result.interrupted) yield 'INTERRUPTED: run apply again to finish; the journal records what was done\n';
+  if ((result.error || result.interrupted) && !dryRun) yield `not done: ${result.notDone} execution(s); run again to resume (settled steps are skipped)\n`;
+  if (!dryRun) yield `journal: ${journalPath}\n`;
+}
+
 export async function reportApply(
   format: 'text' | 'json',
   plan: PlanHeader,
   result: ApplyResult,
-  entries: AsyncIterable<JournalEntry> | Iterable<JournalEntry>,
+  records: ApplyRecords,
   dryRun: boolean,
   journalPath: string,
 ): Promise<void> {
-  if (format === 'json') return writeJsonStreamingArray(applyJsonHead(plan, result, dryRun, journalPath), 'entries', entries);
-  const attention: JournalEntry[] = [];
-  for await (const e of entries) if (needsAttention(e)) attention.push(e);
-  writeStdout(renderApplyText(plan, result, attention, dryRun, journalPath));
+  if (format === 'json') {
+    return writeJsonStreamingArrays(applyJsonHead(plan, result, dryRun, journalPath), [
+      ['wouldChange', records.wouldChange.items],
+      ['entries', records.entries],
+    ]);
+  }
+  await writeStreaming(renderApplyText(plan, result, records, dryRun, journalPath));
 }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { writeJsonStreamingArray } from './stdout.js';
+import { writeJsonStreamingArray, writeJsonStreamingArrays } from './stdout.js';
 
 /** A sink that takes 1 KB before it asks the writer to wait, and drains a tick later. */
 function slowSink(): { out: Writable; text: () => string; waits: () => number } {
@@ -42,6 +42,27 @@ describe('writeJsonStreamingArray', () => {
     const sink = slowSink();
     await writeJsonStreamingArray({}, 'entries', [1, 2], sink.out);
     expect(JSON.parse(sink.text())).toEqual({ entries: [1, 2] });
+  });
+});
+
+describe('writeJsonStreamingArrays', () => {
+  it.each([
+    [0, 0],
+    [0, 3],
+    [4000, 0],
+    [3, 4000],
+  ])('%i then %i items: both arrays streamed, in the order given, after the head', async (a, b) => {
+    const sink = slowSink();
+    const head = { schemaVersion: 1, notes: [] };
+    await writeJsonStreamingArrays(head, [['wouldChange', generate(a)], ['entries', generate(b)]], sink.out);
+    const list = async (n: number) => {
+      const out = [];
+      for await (const x of generate(n)) out.push(x);
+      return out;
+    };
+    const parsed = JSON.parse(sink.text()) as Record<string, unknown>;
+    expect(parsed).toEqual({ ...head, wouldChange: await list(a), entries: await list(b) });
+    expect(Object.keys(parsed)).toEqual(['schemaVersion', 'notes', 'wouldChange', 'entries']);
   });
 });
 

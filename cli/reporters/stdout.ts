@@ -37,19 +37,33 @@ export async function writeJsonStreamingArray(
   items: AsyncIterable<unknown> | Iterable<unknown>,
   out: Writable = process.stdout,
 ): Promise<void> {
+  return writeJsonStreamingArrays(value, [[key, items]], out);
+}
+
+/** As writeJsonStreamingArray, with several streamed arrays last, in the order given. */
+export async function writeJsonStreamingArrays(
+  value: Record<string, unknown>,
+  arrays: [key: string, items: AsyncIterable<unknown> | Iterable<unknown>][],
+  out: Writable = process.stdout,
+): Promise<void> {
   const head = JSON.stringify(value, null, 2);
-  let text = `${head.slice(0, head.lastIndexOf('}')).trimEnd()}${Object.keys(value).length ? ',' : ''}\n  ${JSON.stringify(key)}: [`;
-  let first = true;
-  for await (const item of items) {
-    if (out.destroyed) return; // the reader went away: nothing more to read out for it
-    text += `${first ? '' : ','}\n    ${JSON.stringify(item)}`;
-    first = false;
-    if (text.length >= 64 * 1024) {
-      await writeWithBackpressure(out, text);
-      text = '';
+  let text = head.slice(0, head.lastIndexOf('}')).trimEnd();
+  let keys = Object.keys(value).length;
+  for (const [key, items] of arrays) {
+    text += `${keys++ ? ',' : ''}\n  ${JSON.stringify(key)}: [`;
+    let first = true;
+    for await (const item of items) {
+      if (out.destroyed) return; // the reader went away: nothing more to read out for it
+      text += `${first ? '' : ','}\n    ${JSON.stringify(item)}`;
+      first = false;
+      if (text.length >= 64 * 1024) {
+        await writeWithBackpressure(out, text);
+        text = '';
+      }
     }
+    text += `${first ? '' : '\n  '}]`;
   }
-  await writeWithBackpressure(out, `${text}${first ? '' : '\n  '}]\n}\n`);
+  await writeWithBackpressure(out, `${text}\n}\n`);
 }
 
 /** Text from `chunks` as it comes, written with backpressure: a long report is never built whole. */

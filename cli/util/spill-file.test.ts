@@ -35,6 +35,21 @@ describe('SpillFile', () => {
     expect(back).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });
 
+  it('write queues without waiting, in order with appends; closed and written again, it adds to the file', async () => {
+    dir = SpillDir.create('safe-deploy-spill-test-');
+    const file = dir.file<number>('mixed');
+    let full = false;
+    for (let i = 0; i < 3000; i++) full = !file.write(i * 1000) || full;
+    expect(full).toBe(true); // past the buffer: it says so, and still queues
+    await file.append(3000 * 1000);
+    await file.close();
+    expect(await collect(file.read())).toEqual(Array.from({ length: 3001 }, (_, i) => i * 1000));
+    file.write(3001 * 1000);
+    await file.close();
+    expect(file.count).toBe(3002);
+    expect((await collect(file.read())).slice(-2)).toEqual([3000 * 1000, 3001 * 1000]);
+  });
+
   it('refuses to be read while open for writing, and reads nothing when empty', async () => {
     dir = SpillDir.create('safe-deploy-spill-test-');
     const empty = dir.file('empty');

@@ -21,18 +21,27 @@ export class SpillFile<T> {
 
   /** Safe to call from concurrent tasks: writes keep their call order; a full buffer makes each wait. */
   async append(record: T): Promise<void> {
+    if (this.write(record) || !this.out) return;
+    this.drained ??= once(this.out, 'drain').finally(() => (this.drained = undefined));
+    await this.drained;
+  }
+
+  /**
+   * For a caller that cannot wait: the record is queued in order like append's, without waiting
+   * for a full buffer (use it where records come no faster than server calls). False when the
+   * buffer is full; a write that failed is thrown by the next append or write, or by close.
+   */
+  write(record: T): boolean {
     if (this.failure) throw this.failure;
     if (!this.out) {
       this.out = createWriteStream(this.path, { flags: 'a' });
       this.out.on('error', (err) => (this.failure = err));
     }
     this.count++;
-    if (this.out.write(JSON.stringify(record) + '\n')) return;
-    this.drained ??= once(this.out, 'drain').finally(() => (this.drained = undefined));
-    await this.drained;
+    return this.out.write(JSON.stringify(record) + '\n');
   }
 
-  /** Flushes what was appended; reading needs it. */
+  /** Flushes what was appended; reading needs it. Appending again after it adds to the file. */
   async close(): Promise<void> {
     const out = this.out;
     this.out = undefined;

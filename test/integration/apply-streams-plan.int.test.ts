@@ -4,7 +4,7 @@
  * kept. Shown structurally (how far apply has read ahead of the outcomes it journaled) on the real
  * server, with planned executions that no longer exist: each is described and skipped.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,11 +96,48 @@ describe('apply streams its plan', () => {
     expect(result.notDone).toBe(0);
     // Read whole first (as apply did before), it would be N - 1 ahead at the first outcome.
     expect(ahead).toBeLessThanOrEqual(CHUNK);
-    expect(result.entries).toEqual([]);
+    expect(result.dryRunRecords).toBeUndefined();
     const entries = await all(journalEntriesFrom(journalPath, result.journalFrom as number));
     // Every execution once (in the order their describes came back).
     expect(entries.map((e) => e.workflowId).sort()).toEqual(Array.from({ length: N }, (_, i) => `streamed-gone-${i}`).sort());
     expect(new Set(entries.map((e) => e.detail))).toEqual(new Set(['no longer exists on the server']));
+  });
+
+  it('a dry run keeps its entries on disk, not in memory, and journals nothing', async () => {
+    const { source, pulled } = countingSource();
+    let recorded = 0;
+    let ahead = 0;
+    const journalPath = join(dir, 'dry.journal.jsonl');
+    const result = await runApply({
+      temporal: t,
+      plan: source,
+      phase: 'upgrade',
+      journalPath,
+      chunkSize: CHUNK,
+      dryRun: true,
+      onEntry: () => {
+        recorded++;
+        ahead = Math.max(ahead, pulled() - recorded);
+      },
+    });
+    const records = result.dryRunRecords;
+    expect(records).toBeDefined();
+    if (!records) return;
+    try {
+      expect(ahead).toBeLessThanOrEqual(CHUNK);
+      expect(existsSync(journalPath)).toBe(false);
+      expect(records.entries.count).toBe(N);
+      expect(records.wouldChange.count).toBe(0);
+      // Read back whole, twice (a report may read more than once): every execution once, each time.
+      for (let pass = 0; pass < 2; pass++) {
+        const entries = await all(records.entries.read());
+        expect(entries.map((e) => e.workflowId).sort()).toEqual(Array.from({ length: N }, (_, i) => `streamed-gone-${i}`).sort());
+        expect(new Set(entries.map((e) => e.status))).toEqual(new Set(['skipped']));
+      }
+    } finally {
+      records.dispose();
+    }
+    expect(existsSync(records.entries.path)).toBe(false);
   });
 
   it('stopped part-way, counts what is not done by reading the rest of the plan, and a re-run does only that', async () => {

@@ -2,7 +2,7 @@
  * apply against the real server: never acts on a stale verdict, survives being killed halfway,
  * changes nothing under --dry-run; deploy stops before changing anything when the plan blocks.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -99,10 +99,19 @@ describe('apply: dry run, killed halfway, resumed', () => {
     await env?.t.close();
   });
 
-  it('--dry-run lists the six upgrades and changes nothing', async () => {
-    const r = await runCli(['apply', plan, '--dry-run', '--output', 'json', ...conn(env.s)]);
+  it('--dry-run lists the six upgrades and changes nothing, its records removed once reported', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'safe-deploy-apply-tmp-'));
+    const r = await runCli(['apply', plan, '--dry-run', '--output', 'json', ...conn(env.s)], { env: { TMPDIR: scratch } });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as { wouldChange: unknown[] }).wouldChange).toHaveLength(6);
+    const report = JSON.parse(r.stdout) as { wouldChange: { workflowId: string; action: string; targetOverride: unknown }[]; entries: unknown[] };
+    expect(report.wouldChange.map((w) => w.workflowId).sort()).toEqual([...ids].sort());
+    expect(report.wouldChange.every((w) => w.action === 'upgrade' && JSON.stringify(w.targetOverride) === '{"kind":"auto_upgrade"}')).toBe(true);
+    expect(report.entries).toEqual([]);
+    const text = await runCli(['apply', plan, '--dry-run', ...conn(env.s)], { env: { TMPDIR: scratch } });
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toContain('6 execution(s) would change:');
+    for (const id of ids) expect(text.stdout).toMatch(new RegExp(`^  .+: ${id} \\(`, 'm'));
+    expect(readdirSync(scratch)).toEqual([]);
     expect(existsSync(journal)).toBe(false);
     for (const id of ids) expect(await optionsUpdates(env.t, id)).toBe(0);
   });

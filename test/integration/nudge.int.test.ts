@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
+import { runNudge, type NudgeProgress } from '../../cli/pipeline/nudge.js';
 import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import type { PollingState } from '../../sample-workers/research-agent/shared.js';
@@ -221,5 +222,25 @@ describe('nudge', () => {
     // Re-signalled 2 s after the first signal, while confirmation went on.
     expect(Math.min(...report.results.map((x) => x.signalsSent ?? 0))).toBeGreaterThanOrEqual(2);
     expect(await wakeUpSignals(ids[0]!, report.results[0]!.runId)).toBe(report.results[0]?.signalsSent);
+
+    // Signalled as they are found, not after the listing: the first signals go out while most
+    // of the 150 are still to be described (waiting for the whole listing, none would be).
+    const progress: NudgeProgress[] = [];
+    const direct = await runNudge({
+      temporal: t,
+      deployment: s.deploymentName,
+      workflowTypes: ['IdleWorkflow'],
+      signalName: 'wake_up',
+      rps: 500,
+      confirmTimeoutMs: 0,
+      dryRun: false,
+      concurrency: 4,
+      onProgress: (p) => progress.push(p),
+    });
+    await direct.results.close();
+    expect(direct.summary.nudged).toBe(ids.length);
+    const listing = progress.filter((p) => p.phase === 'listing');
+    expect(listing.at(-1)).toMatchObject({ described: ids.length, candidates: ids.length, signalled: ids.length });
+    expect(listing.some((p) => p.signalled > 0 && p.described < ids.length / 2)).toBe(true);
   });
 });
