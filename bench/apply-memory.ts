@@ -7,9 +7,10 @@
  * --heap-mb (128): peak RSS alone says little, since V8 grows its heap lazily, while a run that
  * finishes in a fixed heap at every size is one whose memory does not grow with the plan. With
  * --baseline DIR (a checkout of an earlier commit, built), that build runs beside this one on the
- * same plans. Prints; asserts nothing.
+ * same plans. With --dry-run, apply runs with --dry-run: it describes and re-checks every
+ * execution, changes nothing and reports what it would change. Prints; asserts nothing.
  *
- *   node dist/bench/apply-memory.js [--real 5000] [--sizes 10000,100000] [--heap-mb 128] [--baseline /tmp/sd-before]
+ *   node dist/bench/apply-memory.js [--real 5000] [--sizes 10000,100000] [--heap-mb 128] [--baseline /tmp/sd-before] [--dry-run]
  */
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,13 +24,14 @@ import { buildRuns, memoryTable, unfinished, type MemoryRow } from './memory-run
 const ROOT = join(import.meta.dirname, '..', '..');
 const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflows.ts');
 
-function parseArgs(argv: string[]): { real: number; sizes: number[]; heapMb: number; baseline?: string } {
-  const args = benchArgs(argv, { strings: ['real', 'sizes', 'heap-mb', 'baseline'] });
+function parseArgs(argv: string[]): { real: number; sizes: number[]; heapMb: number; dryRun: boolean; baseline?: string } {
+  const args = benchArgs(argv, { strings: ['real', 'sizes', 'heap-mb', 'baseline'], flags: ['dry-run'] });
   const baseline = args['baseline'];
   return {
     real: positiveInt(args, 'real', 5000),
     sizes: intList(args, 'sizes', [10_000, 100_000]),
     heapMb: positiveInt(args, 'heap-mb', 128),
+    dryRun: args['dry-run'] === true,
     ...(typeof baseline === 'string' && { baseline }),
   };
 }
@@ -47,7 +49,7 @@ function paddedPlan(plan: Plan, size: number): Plan {
 }
 
 async function main(): Promise<void> {
-  const { real, sizes, heapMb, baseline } = parseArgs(process.argv.slice(2));
+  const { real, sizes, heapMb, dryRun, baseline } = parseArgs(process.argv.slice(2));
   const snapshot = await ensureV2CurrentSnapshot(real);
   const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-bench-apply-memory-'));
   const planFile = join(dir, 'plan.json');
@@ -72,16 +74,18 @@ async function main(): Promise<void> {
         const m = await measureNode(
           // No candidate: nothing grows in the snapshot, so nothing needs replaying again (and a
           // build's bundle hash is its own: another build's plan would be refused with one).
-          [...node, join(root, 'bin', 'safe-deploy.js'), 'apply', file, '--phase', 'upgrade', '--journal', journal, '--output', 'json', '--address', server.address],
+          [...node, join(root, 'bin', 'safe-deploy.js'), 'apply', file, '--phase', 'upgrade', '--journal', journal, ...(dryRun ? ['--dry-run'] : []), '--output', 'json', '--address', server.address],
           { cwd: root },
         );
         let did: string;
         let finished = true;
         try {
-          const report = JSON.parse(m.stdout) as { counts: Record<string, number>; entries: unknown[]; error?: { message: string } };
+          const report = JSON.parse(m.stdout) as { counts: Record<string, number>; entries: unknown[]; wouldChange: unknown[]; error?: { message: string } };
           if (report.error) console.log(`  ${build}: stopped: ${report.error.message}`);
           const c = report.counts;
-          did = `done ${c['done']}, skipped ${c['skipped']}, failed ${c['failed']}; ${report.entries.length} entries reported (exit ${m.exitCode})`;
+          did = dryRun
+            ? `would change ${report.wouldChange.length}, skipped ${c['skipped']}; ${report.entries.length} entries reported (exit ${m.exitCode})`
+            : `done ${c['done']}, skipped ${c['skipped']}, failed ${c['failed']}; ${report.entries.length} entries reported (exit ${m.exitCode})`;
         } catch {
           finished = false;
           did = unfinished(m.exitCode);
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
     }
   }
   console.log('');
-  console.log(`apply --phase upgrade (one by one, the default) on plans of ${real} real executions padded with gone ones; fresh copy of one snapshot per run`);
+  console.log(`apply --phase upgrade${dryRun ? ' --dry-run' : ' (one by one, the default)'} on plans of ${real} real executions padded with gone ones; fresh copy of one snapshot per run`);
   console.log(memoryTable('executions in the plan', rows));
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../cli/core/journal.js';
 import type { PlanHeader, PlannedExecution } from '../../cli/core/plan.js';
-import { runApply } from '../../cli/pipeline/apply.js';
+import { runApply, type ApplyResult } from '../../cli/pipeline/apply.js';
 import { journalEntriesFrom } from '../../cli/pipeline/journal-file.js';
 import type { PlanSource } from '../../cli/pipeline/plan-file.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
@@ -76,22 +76,29 @@ describe('apply streams its plan', () => {
     await t?.close();
   });
 
-  it('reads the plan at most a chunk ahead of its outcomes, and keeps no entry in memory', async () => {
+  /** Applies the plan of N, measuring how far apply read the plan ahead of the outcomes it recorded. */
+  async function applyCountingAhead(journalPath: string, dryRun: boolean): Promise<{ result: ApplyResult; ahead: number }> {
     const { source, pulled } = countingSource();
-    let journaled = 0;
+    let recorded = 0;
     let ahead = 0;
-    const journalPath = join(dir, 'whole.journal.jsonl');
     const result = await runApply({
       temporal: t,
       plan: source,
       phase: 'upgrade',
       journalPath,
       chunkSize: CHUNK,
+      dryRun,
       onEntry: () => {
-        journaled++;
-        ahead = Math.max(ahead, pulled() - journaled);
+        recorded++;
+        ahead = Math.max(ahead, pulled() - recorded);
       },
     });
+    return { result, ahead };
+  }
+
+  it('reads the plan at most a chunk ahead of its outcomes, and keeps no entry in memory', async () => {
+    const journalPath = join(dir, 'whole.journal.jsonl');
+    const { result, ahead } = await applyCountingAhead(journalPath, false);
     expect(result.counts.skipped).toBe(N);
     expect(result.notDone).toBe(0);
     // Read whole first (as apply did before), it would be N - 1 ahead at the first outcome.
@@ -104,22 +111,8 @@ describe('apply streams its plan', () => {
   });
 
   it('a dry run keeps its entries on disk, not in memory, and journals nothing', async () => {
-    const { source, pulled } = countingSource();
-    let recorded = 0;
-    let ahead = 0;
     const journalPath = join(dir, 'dry.journal.jsonl');
-    const result = await runApply({
-      temporal: t,
-      plan: source,
-      phase: 'upgrade',
-      journalPath,
-      chunkSize: CHUNK,
-      dryRun: true,
-      onEntry: () => {
-        recorded++;
-        ahead = Math.max(ahead, pulled() - recorded);
-      },
-    });
+    const { result, ahead } = await applyCountingAhead(journalPath, true);
     const records = result.dryRunRecords;
     expect(records).toBeDefined();
     if (!records) return;
