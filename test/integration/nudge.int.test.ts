@@ -243,4 +243,28 @@ describe('nudge', () => {
     expect(listing.at(-1)).toMatchObject({ described: ids.length, candidates: ids.length, signalled: ids.length });
     expect(listing.some((p) => p.signalled > 0 && p.described < ids.length / 2)).toBe(true);
   });
+
+  it('on Ctrl-C while still listing and signalling: reports what it found so far as stragglers, and exits 130', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'safe-deploy-nudge-tmp-'));
+    // At 5 signals a second the 150 idle ones take 30 s to find and signal: stopped well before.
+    const child = execa('node', [BIN, 'nudge', '--deployment', s.deploymentName, ...conn(), '--workflow-type', 'IdleWorkflow', '--rps', '5', '--confirm-timeout', '2m', '--output', 'json', '--verbose'], {
+      reject: false,
+      env: { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_API_KEY: '', GITHUB_ACTIONS: '', TMPDIR: scratch },
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    await eventually('the first signals, while listing', async () => /pinned to older versions, [1-9]\d* signalled with wake_up/.test(stderr));
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode, stderr).toBe(130);
+    const report = JSON.parse(String(r.stdout)) as NudgeJson & { interrupted?: boolean };
+    expect(report.interrupted).toBe(true);
+    // Every one found so far is reported, signalled or not (nudged counts the signalled ones).
+    const found = report.results.length;
+    expect(found).toBeLessThan(150);
+    expect(report.summary).toEqual({ moved: 0, closed: 0, stragglers: found, nudged: report.results.filter((x) => (x.signalsSent ?? 0) > 0).length });
+    expect(report.summary.nudged).toBeGreaterThan(0);
+    expect(report.results.every((x) => x.outcome === 'straggler')).toBe(true);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
 });
