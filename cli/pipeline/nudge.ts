@@ -50,7 +50,7 @@ export interface NudgeInput {
 }
 
 export type NudgeProgress =
-  /** Found and signalled in one pass: `signalled` counts first signals sent (none in a dry run). */
+  /** Found and signalled in one pass: `signalled` counts those whose first signal was delivered (none in a dry run). */
   | { phase: 'listing'; described: number; candidates: number; signalled: number }
   | { phase: 'confirming'; moved: number; closed: number; waiting: number; remainingMs: number };
 
@@ -196,6 +196,7 @@ async function nudgeWith(input: NudgeInput, routing: Routing, spill: SpillDir, a
   let waiting = spill.file<Tracked>('waiting-0');
   let described = 0;
   let found = 0;
+  let signalled = 0;
   const find = (): Promise<void> =>
     findCandidates(
       input,
@@ -206,10 +207,11 @@ async function nudgeWith(input: NudgeInput, routing: Routing, spill: SpillDir, a
           await store.add({ workflowId: x.workflowId, runId: x.runId, workflowType: x.workflowType, fromVersion: x.fromVersion, outcome: 'would_signal' });
         } else {
           await send(x);
+          if (x.signalsSent > 0) signalled++;
           await waiting.append(x);
         }
       },
-      () => input.onProgress?.({ phase: 'listing', described: ++described, candidates: found, signalled: waiting.count }),
+      () => input.onProgress?.({ phase: 'listing', described: ++described, candidates: found, signalled }),
     );
   await find();
   if (found === 0 && !aborted()) {
