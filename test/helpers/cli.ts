@@ -10,11 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Connection settings must come only from what each test passes: none inherited from the shell. */
+export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_API_KEY: '', GITHUB_ACTIONS: '', ...extra };
+}
+
 export async function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   const r = await execa('node', [BIN, ...args], {
     reject: false,
-    // Connection settings must come only from what each test passes.
-    env: { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_API_KEY: '', GITHUB_ACTIONS: '', ...options.env },
+    env: cliEnv(options.env),
     extendEnv: true,
     cwd: options.cwd,
     timeout: options.timeoutMs ?? 120_000,

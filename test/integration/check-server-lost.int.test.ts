@@ -16,7 +16,7 @@ import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import { connect, resolveConnection, type TemporalHandle } from '../../cli/temporal/connection.js';
 import { startDevServer, type DevServer } from '../../cli/temporal/dev-server.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
-import { BIN, sampleWorkflows } from '../helpers/cli.js';
+import { BIN, cliEnv, sampleWorkflows } from '../helpers/cli.js';
 import { eventually } from '../helpers/temporal.js';
 
 const EXECUTIONS = 40;
@@ -57,7 +57,7 @@ describe('check when the server is lost part-way', () => {
     const child = execa('node', [BIN, 'check', '--deployment', s.deploymentName, '--workflows', sampleWorkflows('v2'), '--address', server.address, '--namespace', server.namespace,
       '--concurrency', '1', '--parallel', '1', '--cache-dir', cacheDir, '--output', 'json'], {
       reject: false,
-      env: { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_API_KEY: '', GITHUB_ACTIONS: '' },
+      env: cliEnv(),
       timeout: 170_000,
     });
     await eventually('the first history to be downloaded', async () => readdirSync(cacheDir).some((f) => f.endsWith('.pb')), 120_000);

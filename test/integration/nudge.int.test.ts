@@ -15,7 +15,7 @@ import { promoteCandidate } from '../../cli/pipeline/promote.js';
 import { newScenario, startWorker, type SampleWorker, type Scenario } from '../../sample-workers/research-agent/launcher.js';
 import type { PollingState } from '../../sample-workers/research-agent/shared.js';
 import { execa } from 'execa';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, cliEnv, runCli } from '../helpers/cli.js';
 import { connectTest, eventually, serverAddress } from '../helpers/temporal.js';
 
 interface NudgeJson {
@@ -39,6 +39,9 @@ describe('nudge', () => {
 
   const conn = () => ['--address', s.address, '--namespace', s.namespace];
   const nudge = (...args: string[]) => runCli(['nudge', '--deployment', s.deploymentName, ...conn(), ...args]);
+  /** A nudge left running, to be interrupted; its temporary files go to `tmp`. */
+  const spawnNudge = (tmp: string, ...args: string[]) =>
+    execa('node', [BIN, 'nudge', '--deployment', s.deploymentName, ...conn(), ...args], { reject: false, env: cliEnv({ TMPDIR: tmp }) });
   const v = (buildId: string) => `${s.deploymentName}:${buildId}`;
 
   const promote = (buildId: string) => promoteCandidate({ temporal: t, deployment: s.deploymentName, buildId });
@@ -186,10 +189,7 @@ describe('nudge', () => {
   it('on Ctrl-C while confirming: reports what it knows, unconfirmed ones as stragglers, and exits 130', async () => {
     const before = await wakeUpSignals(research.workflowId, research.firstExecutionRunId);
     const scratch = mkdtempSync(join(tmpdir(), 'safe-deploy-nudge-tmp-'));
-    const child = execa('node', [BIN, 'nudge', '--deployment', s.deploymentName, ...conn(), '--workflow-type', 'ResearchWorkflow', '--confirm-timeout', '2m', '--output', 'json'], {
-      reject: false,
-      env: { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_API_KEY: '', GITHUB_ACTIONS: '', TMPDIR: scratch },
-    });
+    const child = spawnNudge(scratch, '--workflow-type', 'ResearchWorkflow', '--confirm-timeout', '2m', '--output', 'json');
     await eventually('the first signal', async () => (await wakeUpSignals(research.workflowId, research.firstExecutionRunId)) > before);
     child.kill('SIGINT');
     const r = await child;
@@ -247,10 +247,7 @@ describe('nudge', () => {
   it('on Ctrl-C while still listing and signalling: reports what it found so far as stragglers, and exits 130', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'safe-deploy-nudge-tmp-'));
     // At 5 signals a second the 150 idle ones take 30 s to find and signal: stopped well before.
-    const child = execa('node', [BIN, 'nudge', '--deployment', s.deploymentName, ...conn(), '--workflow-type', 'IdleWorkflow', '--rps', '5', '--confirm-timeout', '2m', '--output', 'json', '--verbose'], {
-      reject: false,
-      env: { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_API_KEY: '', GITHUB_ACTIONS: '', TMPDIR: scratch },
-    });
+    const child = spawnNudge(scratch, '--workflow-type', 'IdleWorkflow', '--rps', '5', '--confirm-timeout', '2m', '--output', 'json', '--verbose');
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     await eventually('the first signals, while listing', async () => /pinned to older versions, [1-9]\d* signalled with wake_up/.test(stderr));
