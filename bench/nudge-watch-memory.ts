@@ -13,7 +13,8 @@
  *   node dist/bench/nudge-watch-memory.js [--sizes 10000,100000] [--commands nudge,watch,status] [--heap-mb 128] [--rps 2000]
  *     [--baseline /tmp/sd-before] [--builds this,this-capped,baseline,baseline-capped] [--make-only]
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, resolveConnection } from '../cli/temporal/connection.js';
 import { FAST_SQLITE, startDevServer } from '../cli/temporal/dev-server.js';
@@ -26,7 +27,9 @@ import { buildRuns, memoryTable, unfinished, type MemoryRow } from './memory-run
 const ROOT = join(import.meta.dirname, '..', '..');
 const BASE = 1000;
 
-type Command = 'nudge' | 'watch' | 'status';
+type Command = 'nudge' | 'watch' | 'status' | 'plan';
+
+const CANDIDATE = join(ROOT, 'sample-workers', 'research-agent', 'v2', 'workflows.ts');
 
 function parseArgs(argv: string[]): { sizes: number[]; commands: Command[]; heapMb: number; rps: number; makeOnly: boolean; builds?: string[]; baseline?: string } {
   const args = benchArgs(argv, { strings: ['sizes', 'commands', 'heap-mb', 'rps', 'baseline', 'builds'], flags: ['make-only'] });
@@ -87,9 +90,11 @@ async function ensurePinnedSnapshot(n: number): Promise<Snapshot> {
   return snapshot;
 }
 
-function commandArgs(command: Command, deployment: string, rps: number, address: string): string[] {
+function commandArgs(command: Command, deployment: string, rps: number, address: string, planFile: string): string[] {
   const common = ['--deployment', deployment, '--output', 'json', '--address', address];
   switch (command) {
+    case 'plan':
+      return ['plan', ...common, '--candidate-build-id', 'v2', '--workflows', CANDIDATE, '--out', planFile];
     case 'nudge':
       return ['nudge', ...common, '--rps', String(rps), '--confirm-timeout', '1s'];
     case 'watch':
@@ -100,8 +105,13 @@ function commandArgs(command: Command, deployment: string, rps: number, address:
 }
 
 /** What the run reported, in a few words; undefined when there is no report to read. */
-function whatItDid(command: Command, stdout: string): string | undefined {
+function whatItDid(command: Command, stdout: string, planFile: string): string | undefined {
   try {
+    if (command === 'plan') {
+      const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { executions: { action: string }[] };
+      const upgrades = plan.executions.filter((e) => e.action === 'upgrade').length;
+      return `${plan.executions.length} planned, ${upgrades} upgrade; ${(statSync(planFile).size / 1e6).toFixed(0)} MB of plan`;
+    }
     if (command === 'nudge') {
       const report = JSON.parse(stdout) as { summary: Record<string, number>; results: unknown[] };
       const s = report.summary;
@@ -130,20 +140,24 @@ async function main(): Promise<void> {
     const snapshot = await ensurePinnedSnapshot(size);
     for (const command of commands) {
       for (const { build, root, node } of builds) {
+        const planDir = mkdtempSync(join(tmpdir(), 'safe-deploy-bench-plan-'));
+        const planFile = join(planDir, 'plan.json');
         await withServerCopy(snapshot, async (server) => {
-          const m = await measureNode([...node, join(root, 'bin', 'safe-deploy.js'), ...commandArgs(command, snapshot.deployment, rps, server.address)], { cwd: root });
-          const did = whatItDid(command, m.stdout);
+          const m = await measureNode([...node, join(root, 'bin', 'safe-deploy.js'), ...commandArgs(command, snapshot.deployment, rps, server.address, planFile)], { cwd: root });
+          const did = whatItDid(command, m.stdout, planFile);
           const row = { command, size, build, seconds: m.seconds, rssMb: m.maxRssKb / 1024, finished: did !== undefined, did: did ? `${did} (exit ${m.exitCode})` : unfinished(m.exitCode) };
           rows.push(row);
           console.log(`  ${command} ${size}, ${build}: ${m.seconds.toFixed(1)} s, ${row.rssMb.toFixed(0)} MB; ${row.did}`);
-        });
+        }).finally(() => rmSync(planDir, { recursive: true, force: true }));
       }
     }
   }
   for (const command of commands) {
     console.log('');
     console.log(
-      command === 'nudge'
+      command === 'plan'
+        ? 'plan (check against v2 + describe each, --out FILE) on the same executions; fresh copy of one snapshot per run'
+        : command === 'nudge'
         ? `nudge (--rps ${rps}, --confirm-timeout 1s, --output json) on executions PINNED to v1 with v2 current, no worker; fresh copy of one snapshot per run`
         : command === 'watch'
           ? `watch (--for 1s: one scan; --dry-run, --rps ${rps}, --output json) on the same executions; fresh copy of one snapshot per run`

@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkExitCode, type CheckReport } from '../core/check-report.js';
 import { mergeCheckReports, MergeError, mergePlans, parseMergeInput, type MergeInput, type MergePart } from '../core/merge.js';
-import { planBlocks, type Plan } from '../core/plan.js';
+import type { Plan } from '../core/plan.js';
 import { ExitCode, InputError } from '../errors.js';
 import { createLog, type OutputFormat } from '../log.js';
 import { writeCheckReports } from './check.js';
@@ -66,10 +66,10 @@ async function merge(files: string[], flags: MergeFlags): Promise<number> {
   }
   try {
     if (plans.length > 0) {
-      const plan = mergePlans(plans);
-      writeFileSync(flags.out, JSON.stringify(plan, null, 2) + '\n');
-      (await import('../reporters/plan.js')).reportPlan(flags.output, plan, flags.out);
-      return planBlocks(plan) ? ExitCode.gateFailed : ExitCode.ok;
+      const { executions, ...header } = mergePlans(plans);
+      const plan = await (await import('../pipeline/plan-file.js')).writePlanFile(flags.out, header, executions);
+      await (await import('../reporters/plan.js')).reportPlan(flags.output, plan, flags.out);
+      return plan.tally.actions.block ? ExitCode.gateFailed : ExitCode.ok;
     }
     const report = mergeCheckReports(reports);
     await writeCheckReports(report, flags);

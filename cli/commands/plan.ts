@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { loadProjectConfig } from '../config/load.js';
 import { CONFIG_FILE_NAME, policyTypesFromConfig } from '../core/config.js';
-import { planBlocks, type PlanPolicy } from '../core/plan.js';
+import type { PlanPolicy } from '../core/plan.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog, type OutputFormat } from '../log.js';
@@ -109,16 +109,16 @@ async function plan(flags: PlanFlags): Promise<number> {
       parallel: flags.parallel,
       shard: flags.shard,
       cacheDir: flags.cacheDir,
+      out: flags.out,
       signal: interruptSignal(),
     }).finally(() => spinner.stop());
     if (flags.checkReport) writeFileSync(flags.checkReport, (await import('../reporters/check-json.js')).renderCheckJson(check.report));
-    if (check.report.interrupted) {
+    if (!result) {
       log.warn('interrupted: no plan written');
       return ExitCode.interrupted;
     }
-    writeFileSync(flags.out, JSON.stringify(result, null, 2) + '\n');
-    reportPlan(flags.output, result, flags.out);
-    return planBlocks(result) ? ExitCode.gateFailed : ExitCode.ok;
+    await reportPlan(flags.output, result, flags.out);
+    return result.tally.actions.block ? ExitCode.gateFailed : ExitCode.ok;
   } finally {
     await temporal.close();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, parsePlan, planBlocks, SAFE_DEPLOY_IDENTITY, summarizePlan, type DecisionInput, type PlanPolicy } from './plan.js';
+import { BLOCKING_NAMED, decide, parsePlan, planBlocks, planTally, SAFE_DEPLOY_IDENTITY, summarizePlan, type Action, type DecisionInput, type PlannedExecution, type PlanPolicy } from './plan.js';
 
 const policy: PlanPolicy = { onAutoUpgradeFailure: 'protect', longRunningTypes: ['Poller'], nudgeSignal: 'wake_up' };
 const base = (over: Partial<DecisionInput>): DecisionInput => ({
@@ -164,5 +164,51 @@ describe('parsePlan validates the whole plan before anything acts on it', () => 
   });
   it('accepts a well-formed plan', () => {
     expect(parsePlan(planWith()).executions).toHaveLength(1);
+  });
+});
+
+describe('planTally: what reports and deploy need, counted as the executions go by', () => {
+  const e = (i: number, workflowType: string, action: Action): PlannedExecution => ({
+    workflowId: `wf-${i}`,
+    runId: `run-${i}`,
+    workflowType,
+    state: { behavior: 'PINNED', version: i % 2 ? 'd:v1' : 'd:v0' },
+    effectiveBehavior: 'PINNED',
+    receipt: { runId: `run-${i}`, lastEventId: '5', bundleHash: 'h', verdict: 'compatible' },
+    action,
+    reason: `reason ${i}`,
+  });
+  const executions = [
+    e(0, 'Research', 'upgrade'),
+    e(1, 'Research', 'upgrade'),
+    e(2, 'Poller', 'nudge'),
+    // Cleared overrides of long-running types are nudged; not of a keep-pinned type, nor of a short one.
+    e(3, 'Watcher', 'protect-clear-override'),
+    e(4, 'Keeper', 'protect-clear-override'),
+    e(5, 'Research', 'protect-clear-override'),
+    e(6, 'Keeper', 'keep-pinned'),
+    ...Array.from({ length: BLOCKING_NAMED + 10 }, (_, i) => e(100 + i, 'Research', 'block')),
+  ];
+  const tally = planTally({ longRunningTypes: ['Poller', 'Watcher', 'Keeper'], keepPinnedTypes: ['Keeper'] });
+  for (const x of executions) tally.add(x);
+  const t = tally.done();
+
+  it('counts every execution and each action', () => {
+    expect(t.executions).toBe(executions.length);
+    expect(t.actions).toEqual({ upgrade: 2, nudge: 1, 'protect-clear-override': 3, 'keep-pinned': 1, block: BLOCKING_NAMED + 10 });
+  });
+
+  it('summarizes as summarizePlan does', () => {
+    expect(t.rows).toEqual(summarizePlan({ executions }));
+    expect(t.rows.find((r) => r.action === 'block')).toEqual({ workflowType: 'Research', version: 'd:v0', action: 'block', count: 30 });
+  });
+
+  it('names the first blocking executions, no more than BLOCKING_NAMED', () => {
+    expect(t.blocking).toHaveLength(BLOCKING_NAMED);
+    expect(t.blocking[0]).toEqual({ workflowId: 'wf-100', runId: 'run-100', reason: 'reason 100' });
+  });
+
+  it('nudges failing long-running types and long-running ones whose override was cleared, never keep-pinned types', () => {
+    expect(t.nudgeTypes).toEqual(['Poller', 'Watcher']);
   });
 });

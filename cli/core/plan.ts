@@ -92,8 +92,12 @@ export interface Plan {
 }
 
 /** The order plans are written in: by workflow type, then workflow ID. */
+export function planOrder(a: Pick<PlannedExecution, 'workflowType' | 'workflowId'>, b: Pick<PlannedExecution, 'workflowType' | 'workflowId'>): number {
+  return a.workflowType.localeCompare(b.workflowType) || a.workflowId.localeCompare(b.workflowId);
+}
+
 export function sortPlanExecutions(executions: PlannedExecution[]): PlannedExecution[] {
-  return executions.sort((a, b) => a.workflowType.localeCompare(b.workflowType) || a.workflowId.localeCompare(b.workflowId));
+  return executions.sort(planOrder);
 }
 
 export interface DecisionInput {
@@ -208,20 +212,63 @@ export interface PlanSummaryRow {
 }
 
 export function summarizePlan(plan: Pick<Plan, 'executions'>): PlanSummaryRow[] {
-  const rows = new Map<string, PlanSummaryRow>();
-  for (const e of plan.executions) {
-    const version = e.state.version ?? 'unversioned';
-    const key = `${e.workflowType}\u0000${version}\u0000${e.action}`;
-    const row = rows.get(key) ?? { workflowType: e.workflowType, version, action: e.action, count: 0 };
-    row.count++;
-    rows.set(key, row);
-  }
-  return [...rows.values()].sort((a, b) => a.workflowType.localeCompare(b.workflowType) || a.version.localeCompare(b.version) || a.action.localeCompare(b.action));
+  const tally = planTally({ longRunningTypes: [] });
+  for (const e of plan.executions) tally.add(e);
+  return tally.done().rows;
 }
 
 /** A plan blocks the deploy when any execution could not be protected. */
 export function planBlocks(plan: Pick<Plan, 'executions'>): boolean {
   return plan.executions.some((e) => e.action === 'block');
+}
+
+/** How many blocking executions a report names; the rest are counted. */
+export const BLOCKING_NAMED = 50;
+
+/**
+ * What the reports and the deploy steps need from a plan, counted as its executions go by: a plan
+ * written or read as a stream is never held whole.
+ */
+export interface PlanTally {
+  executions: number;
+  actions: Partial<Record<Action, number>>;
+  rows: PlanSummaryRow[];
+  /** The first BLOCKING_NAMED executions that block the deploy (actions.block counts them all). */
+  blocking: Pick<PlannedExecution, 'workflowId' | 'runId' | 'reason'>[];
+  /**
+   * The types to nudge after the rollout: long-running executions left PINNED on an old version,
+   * failing ones and those whose override we cleared (never a keep-pinned type: those stay put).
+   */
+  nudgeTypes: string[];
+}
+
+export function planTally(policy: Pick<PlanPolicy, 'longRunningTypes' | 'keepPinnedTypes'>): { add(e: PlannedExecution): void; done(): PlanTally } {
+  const rows = new Map<string, PlanSummaryRow>();
+  const actions: Partial<Record<Action, number>> = {};
+  const blocking: PlanTally['blocking'] = [];
+  const nudgeTypes = new Set<string>();
+  let executions = 0;
+  return {
+    add(e) {
+      executions++;
+      actions[e.action] = (actions[e.action] ?? 0) + 1;
+      const version = e.state.version ?? 'unversioned';
+      const key = `${e.workflowType}\u0000${version}\u0000${e.action}`;
+      const row = rows.get(key) ?? { workflowType: e.workflowType, version, action: e.action, count: 0 };
+      row.count++;
+      rows.set(key, row);
+      if (e.action === 'block' && blocking.length < BLOCKING_NAMED) blocking.push({ workflowId: e.workflowId, runId: e.runId, reason: e.reason });
+      const clearedLongRunning = e.action === 'protect-clear-override' && policy.longRunningTypes.includes(e.workflowType) && !policy.keepPinnedTypes?.includes(e.workflowType);
+      if (e.action === 'nudge' || clearedLongRunning) nudgeTypes.add(e.workflowType);
+    },
+    done: () => ({
+      executions,
+      actions: { ...actions },
+      rows: [...rows.values()].sort((a, b) => a.workflowType.localeCompare(b.workflowType) || a.version.localeCompare(b.version) || a.action.localeCompare(b.action)),
+      blocking: [...blocking],
+      nudgeTypes: [...nudgeTypes].sort(),
+    }),
+  };
 }
 
 export class PlanFormatError extends Error {}
@@ -259,6 +306,29 @@ function executionProblem(e: Partial<PlannedExecution>, deployment: string): str
 
 /** A plan without its executions: what a plan read as a stream is known by before its first execution. */
 export type PlanHeader = Omit<Plan, 'executions'>;
+
+/** A plan known by its header and tally, its executions handed out a pass at a time (from a file, or memory). */
+export interface PlanSource {
+  header: PlanHeader;
+  /** Counted over all its executions: per action, the summary, what blocks, what to nudge. */
+  tally: PlanTally;
+  /** The executions in plan order (from a file: each validated again as it is read). */
+  executions(): AsyncIterable<PlannedExecution>;
+}
+
+/** A plan already in memory as a source (`safe-deploy merge` makes one; tests do). */
+export function planSource(plan: Plan): PlanSource {
+  const { executions, ...header } = plan;
+  const tally = planTally(header.policy);
+  for (const e of executions) tally.add(e);
+  return {
+    header,
+    tally: tally.done(),
+    async *executions() {
+      yield* executions;
+    },
+  };
+}
 
 /**
  * Validates everything in a plan read from disk but its executions (schema version first: a plan

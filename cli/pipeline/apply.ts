@@ -15,7 +15,7 @@
  *    whatever the plan's size. A re-run keeps one small record per execution the journal names.
  */
 import { appendFileSync, existsSync, statSync } from 'node:fs';
-import { decide, SAFE_DEPLOY_IDENTITY, wouldChangeOf, type Action, type PlannedExecution } from '../core/plan.js';
+import { decide, SAFE_DEPLOY_IDENTITY, wouldChangeOf, type Action, type PlannedExecution, type PlanSource } from '../core/plan.js';
 import { emptyCounts, isSettled, journalKey, type JournalEntry, type JournalStatus, type JournalStep } from '../core/journal.js';
 import { effectiveBehavior, type ExecutionVersioning, type VersioningOverride } from '../core/versioning.js';
 import { historyFacts, type HistoryLike } from '../core/history-facts.js';
@@ -42,7 +42,6 @@ import { groupBy } from '../util/group-by.js';
 import { RateLimiter } from '../util/rate.js';
 import { DryRunRecords } from './dry-run-records.js';
 import { acquireJournalLock, openJournal } from './journal-file.js';
-import type { PlanSource } from './plan-file.js';
 
 export type ApplyPhase = 'protect' | 'upgrade' | 'all';
 
@@ -242,7 +241,7 @@ export async function runApply(input: ApplyInput): Promise<ApplyResult> {
     };
     // Loaded before anything is sent (a wrong candidate is refused first), and so ready for the
     // read-back to replay at once; not when the journal leaves nothing to do.
-    const upgrades = actions.includes('upgrade') && (input.plan.actions.upgrade ?? 0) > 0;
+    const upgrades = actions.includes('upgrade') && (input.plan.tally.actions.upgrade ?? 0) > 0;
 
     const verify = async (e: PlannedExecution): Promise<Verified> => {
       const now = await describeExecutionIfExists(temporal, { workflowId: e.workflowId, runId: e.runId });

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { JournalStatus } from '../core/journal.js';
 import { openJournal } from './journal-file.js';
-import { parsePlan, planBlocks, summarizePlan, type Plan, type PlanPolicy, type PlanSummaryRow } from '../core/plan.js';
+import type { Plan, PlanPolicy, PlanSource, PlanSummaryRow } from '../core/plan.js';
 import type { NudgeReport } from '../core/nudge.js';
 import { InputError, InterruptedError, SafeDeployError, TemporalError, UsageError, type ExitCode } from '../errors.js';
 import { runRollout } from '../exec/rollout.js';
@@ -16,7 +16,7 @@ import type { Log } from '../log.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import type { CandidatesOptions } from '../temporal/candidates.js';
 import { runApply, type ApplyResult } from './apply.js';
-import { planSource } from './plan-file.js';
+import { readPlanFile } from './plan-file.js';
 import type { CheckInput } from './check.js';
 import { runNudge } from './nudge.js';
 import { runPlan } from './plan.js';
@@ -103,17 +103,18 @@ export function rolloutRecordPath(planPath: string): string {
  * The plan an earlier run of this deploy left with its journal: resumed, never overwritten. A plan
  * with a journal for another deployment or candidate is refused (its journal would be orphaned).
  */
-function planToResume(input: DeployInput): Plan | undefined {
+async function planToResume(input: DeployInput): Promise<PlanSource | undefined> {
   if (!existsSync(input.planPath) || !existsSync(input.journalPath) || statSync(input.journalPath).size === 0) return undefined;
-  let plan: Plan;
+  let plan: PlanSource;
   try {
-    plan = parsePlan(JSON.parse(readFileSync(input.planPath, 'utf8')));
+    plan = await readPlanFile(input.planPath);
   } catch (err) {
     throw new InputError(`${input.planPath} has a journal (${input.journalPath}) but is not a usable plan: ${(err as Error).message}`, 'restore the plan, or move both files away to start over');
   }
-  if (plan.deployment !== input.deployment || plan.candidate.buildId !== input.buildId) {
+  const { deployment, candidate } = plan.header;
+  if (deployment !== input.deployment || candidate.buildId !== input.buildId) {
     throw new UsageError(
-      `${input.planPath} is the plan of ${plan.candidate.version} and has a journal (${input.journalPath}): not overwritten with a plan of ${input.deployment}:${input.buildId}`,
+      `${input.planPath} is the plan of ${candidate.version} and has a journal (${input.journalPath}): not overwritten with a plan of ${input.deployment}:${input.buildId}`,
       'pass another --plan-out, or finish that deploy first',
     );
   }
@@ -137,8 +138,8 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
   };
   let current: DeployStep = 'plan';
   try {
-    const resumed = planToResume(input);
-    let plan: Plan;
+    const resumed = await planToResume(input);
+    let plan: PlanSource;
     if (resumed) {
       plan = resumed;
       log.info(`resuming: ${input.planPath} with its journal ${input.journalPath} (settled steps are skipped)`);
@@ -155,9 +156,10 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
         parallel: input.parallel,
         cacheDir: input.cacheDir,
         newDeployment: input.newDeployment,
+        out: input.planPath,
         signal: input.signal,
       });
-      if (planned.check.report.interrupted) {
+      if (!planned.plan) {
         report.verdict = 'interrupted';
         step('plan', 'failed', 'interrupted while checking; nothing was changed');
         return report;
@@ -166,17 +168,17 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
       // A new plan is a new deploy: an earlier rollout record is not its own.
       rmSync(rolloutRecordPath(input.planPath), { force: true });
       const { compatible, incompatible, errors } = planned.check.report.summary;
-      writeFileSync(input.planPath, JSON.stringify(plan, null, 2) + '\n');
       if (isNew) step('plan', 'done', `${input.deployment} is a new Worker Deployment: nothing runs on it yet, nothing to check`);
-      else step('plan', 'done', `${plan.executions.length} running executions: ${compatible} compatible, ${incompatible} incompatible, ${errors} replay errors`);
+      else step('plan', 'done', `${plan.tally.executions} running executions: ${compatible} compatible, ${incompatible} incompatible, ${errors} replay errors`);
     }
-    report.candidate = plan.candidate;
-    report.plan = summarizePlan(plan);
-    report.counts.executions = plan.executions.length;
-    report.counts.keptPinned = plan.executions.filter((e) => e.action === 'keep-pinned' || e.action === 'nudge').length;
+    const { header, tally } = plan;
+    report.candidate = header.candidate;
+    report.plan = tally.rows;
+    report.counts.executions = tally.executions;
+    report.counts.keptPinned = (tally.actions['keep-pinned'] ?? 0) + (tally.actions.nudge ?? 0);
     report.planFile = input.planPath;
-    if (resumed) step('plan', 'skipped', `resumed ${input.planPath} (${plan.executions.length} executions) and its journal`);
-    if (planBlocks(plan)) {
+    if (resumed) step('plan', 'skipped', `resumed ${input.planPath} (${tally.executions} executions) and its journal`);
+    if (tally.actions.block) {
       report.verdict = 'blocked';
       step('protect', 'skipped', 'the plan blocks the deploy: nothing was changed');
       return report;
@@ -188,7 +190,7 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
     report.journalFile = input.journalPath;
 
     current = 'protect';
-    const protect = await runApply({ temporal, plan: planSource(plan), phase: 'protect', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
+    const protect = await runApply({ temporal, plan, phase: 'protect', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
     report.counts.protected = await applied(input.journalPath, ['protect-clear-override', 'protect-pin']);
     throwIfStopped(protect);
     if (protect.counts.failed > 0) {
@@ -213,36 +215,24 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
       current = gate;
       const { deployment, buildId, ramp, rampIntervalMs, timeoutMs, signal } = input;
       await passRolloutGate({ temporal, deployment, buildId, gate, ramp, rampIntervalMs, timeoutMs, signal, onStep: (m) => log.info(m) });
-      step(gate, 'done', `${plan.candidate.version} is current`);
+      step(gate, 'done', `${header.candidate.version} is current`);
     }
 
     current = 'upgrade';
-    const upgrade = await runApply({ temporal, plan: planSource(plan), phase: 'upgrade', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
+    const upgrade = await runApply({ temporal, plan, phase: 'upgrade', journalPath: input.journalPath, candidate: input.candidate, directMax: input.directMax, rps: input.rps, signal: input.signal });
     report.counts.upgraded = await applied(input.journalPath, ['upgrade']);
     throwIfStopped(upgrade);
     const replanned = upgrade.counts.replanned;
     step('upgrade', upgrade.counts.failed > 0 ? 'failed' : 'done', `${report.counts.upgraded} execution(s) got auto_upgrade${replanned ? `, ${replanned} replanned (history grew)` : ''}${upgrade.counts.failed ? `, ${upgrade.counts.failed} failed` : ''}`);
 
     current = 'nudge';
-    // Long-running executions left PINNED on an old version: failing ones, and those whose override we cleared
-    // (not a keep-pinned type: those stay where they are).
-    const nudgeTypes = [
-      ...new Set(
-        plan.executions
-          .filter(
-            (e) =>
-              e.action === 'nudge' ||
-              (e.action === 'protect-clear-override' && plan.policy.longRunningTypes.includes(e.workflowType) && !plan.policy.keepPinnedTypes?.includes(e.workflowType)),
-          )
-          .map((e) => e.workflowType),
-      ),
-    ];
+    const nudgeTypes = tally.nudgeTypes;
     if (nudgeTypes.length > 0) {
       const nudge: NudgeReport = await runNudge({
         temporal,
         deployment: input.deployment,
         workflowTypes: nudgeTypes,
-        signalName: plan.policy.nudgeSignal,
+        signalName: header.policy.nudgeSignal,
         rps: input.nudgeRps,
         confirmTimeoutMs: input.nudgeConfirmTimeoutMs,
         dryRun: false,
@@ -252,19 +242,19 @@ export async function runDeploy(input: DeployInput): Promise<DeployReport> {
       report.counts.nudged = nudge.results.count;
       report.counts.moved = nudge.summary.moved;
       report.counts.stragglers = nudge.summary.stragglers;
-      step('nudge', 'done', `${nudge.results.count} signalled (${plan.policy.nudgeSignal}): ${nudge.summary.moved} moved, ${nudge.summary.stragglers} still pinned`);
+      step('nudge', 'done', `${nudge.results.count} signalled (${header.policy.nudgeSignal}): ${nudge.summary.moved} moved, ${nudge.summary.stragglers} still pinned`);
     } else step('nudge', 'skipped', 'no long-running execution needs to move');
 
     report.verdict = upgrade.counts.failed > 0 ? 'failed' : 'deployed';
     if (input.watchMs && report.verdict === 'deployed') {
       current = 'watch';
-      log.info(`watching the executions of ${input.deployment} on ${plan.candidate.version} for ${Math.round(input.watchMs / 1000)}s...`);
+      log.info(`watching the executions of ${input.deployment} on ${header.candidate.version} for ${Math.round(input.watchMs / 1000)}s...`);
       const w = await runWatch({
         temporal,
         deployment: input.deployment,
         candidateBuildId: input.buildId,
         windowMs: input.watchMs,
-        longRunningTypes: plan.policy.longRunningTypes,
+        longRunningTypes: header.policy.longRunningTypes,
         journalPath: input.watchJournalPath ?? `${input.planPath}.watch.journal.jsonl`,
         signal: input.signal,
         onStep: (m) => log.info(m),

@@ -6,37 +6,17 @@
  * every execution), and again for each pass that acts on it. A file that changes in between is
  * refused: what was validated is what is carried out.
  */
-import { createReadStream, statSync, type Stats } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import chain from 'stream-chain';
 import { parser } from 'stream-json';
 import { pick } from 'stream-json/filters/pick.js';
 import { replace } from 'stream-json/filters/replace.js';
 import { streamArray } from 'stream-json/streamers/stream-array.js';
 import { streamValues } from 'stream-json/streamers/stream-values.js';
-import { parsePlanHeader, plannedExecutionChecker, PlanFormatError, type Action, type Plan, type PlanHeader, type PlannedExecution } from '../core/plan.js';
+import { parsePlanHeader, plannedExecutionChecker, PlanFormatError, planTally, type PlanHeader, type PlannedExecution, type PlanSource, type PlanTally } from '../core/plan.js';
 import { InputError } from '../errors.js';
-
-export interface PlanSource {
-  header: PlanHeader;
-  /** How many executions the plan has for each action. */
-  actions: Partial<Record<Action, number>>;
-  /** The executions in file order, each validated again as it is read. */
-  executions(): AsyncIterable<PlannedExecution>;
-}
-
-/** A plan already in memory (deploy makes its own). */
-export function planSource(plan: Plan): PlanSource {
-  const { executions, ...header } = plan;
-  const actions: Partial<Record<Action, number>> = {};
-  for (const e of executions) actions[e.action] = (actions[e.action] ?? 0) + 1;
-  return {
-    header,
-    actions,
-    async *executions() {
-      yield* executions;
-    },
-  };
-}
+import { writeJsonStreamingArrays } from '../util/json-stream.js';
 
 const EXECUTIONS = /^executions$/;
 /** What the header pass puts where the executions were: only whether they were an array. */
@@ -80,21 +60,24 @@ export async function readPlanFile(path: string): Promise<PlanSource> {
     throw new InputError(`cannot read plan file ${path}`, 'make one with `safe-deploy plan --out FILE`');
   }
   let header: PlanHeader;
-  const actions: Partial<Record<Action, number>> = {};
+  let tally: ReturnType<typeof planTally>;
   try {
     header = await readHeader(path);
+    tally = planTally(header.policy);
     const check = plannedExecutionChecker(header.deployment);
     let i = 0;
-    for await (const raw of rawExecutions(path)) {
-      const e = check(raw, i++);
-      actions[e.action] = (actions[e.action] ?? 0) + 1;
-    }
+    for await (const raw of rawExecutions(path)) tally.add(check(raw, i++));
   } catch (err) {
     throw notAPlan(path, err);
   }
+  return fileSource(path, stat, header, tally.done());
+}
+
+/** A plan file already validated (read through, or written by us) as `stat` says it was. */
+function fileSource(path: string, stat: Stats, header: PlanHeader, tally: PlanTally): PlanSource {
   return {
     header,
-    actions,
+    tally,
     async *executions() {
       // Before each execution is handed out (a stat is ~2 µs): a file rewritten in place part-way
       // through a pass would otherwise hand out executions nobody validated as a whole.
@@ -124,4 +107,32 @@ export async function readPlanFile(path: string): Promise<PlanSource> {
       }
     },
   };
+}
+
+/**
+ * Writes a plan as its executions come, one per line, counting them as they go: the plan is never
+ * held whole. It is written beside `path` and renamed into place when complete, so a run that
+ * fails or is stopped part-way leaves the plan that was there, never half of one.
+ */
+export async function writePlanFile(path: string, header: PlanHeader, executions: AsyncIterable<PlannedExecution> | Iterable<PlannedExecution>): Promise<PlanSource> {
+  const partial = `${path}.${process.pid}.partial`;
+  const tally = planTally(header.policy);
+  async function* counted(): AsyncGenerator<PlannedExecution> {
+    for await (const e of executions) {
+      tally.add(e);
+      yield e;
+    }
+  }
+  const out = createWriteStream(partial);
+  try {
+    await writeJsonStreamingArrays(header, [['executions', counted()]], out);
+    out.end();
+    await finished(out);
+    renameSync(partial, path);
+  } catch (err) {
+    out.destroy();
+    rmSync(partial, { force: true });
+    throw err;
+  }
+  return fileSource(path, statSync(path), header, tally.done());
 }

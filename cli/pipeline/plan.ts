@@ -1,11 +1,12 @@
-/** check + the versioning state of each execution now -> a plan (data). Changes nothing. */
-import { planExecution, PLAN_SCHEMA_VERSION, sortPlanExecutions, type Plan, type PlanPolicy } from '../core/plan.js';
+/** check + the versioning state of each execution now -> a plan file (data). Changes nothing. */
+import { planExecution, planOrder, PLAN_SCHEMA_VERSION, type PlanHeader, type PlanPolicy, type PlanSource } from '../core/plan.js';
 import { versionString } from '../core/versioning.js';
 import { TemporalError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeExecution } from '../temporal/executions.js';
-import { mapConcurrent } from '../util/concurrency.js';
+import { mapOrdered } from '../util/concurrency.js';
 import { runCheck, type CheckInput, type CheckRun } from './check.js';
+import { writePlanFile } from './plan-file.js';
 
 export interface PlanInput extends Omit<CheckInput, 'selection'> {
   temporal: TemporalHandle;
@@ -18,12 +19,18 @@ export interface PlanInput extends Omit<CheckInput, 'selection'> {
   workflowTypes?: string[];
   query?: string;
   limit?: number;
+  /** Where the plan is written. */
+  out: string;
 }
 
 export interface PlanRun {
-  plan: Plan;
+  /** The plan as written to `out`; undefined when the check was interrupted (nothing written). */
+  plan?: PlanSource;
   check: CheckRun;
 }
+
+/** Executions described at once. */
+const DESCRIBE_CONCURRENCY = 16;
 
 export async function runPlan(input: PlanInput): Promise<PlanRun> {
   const check = await runCheck({
@@ -36,6 +43,7 @@ export async function runPlan(input: PlanInput): Promise<PlanRun> {
     },
     candidate: { ...input.candidate, buildId: input.buildId },
   });
+  if (check.report.interrupted) return { check };
   // A plan must cover every selected execution: one left out would be upgraded by routing unprotected.
   const unfetchable = check.report.unchecked?.filter((u) => u.reason === 'unfetchable') ?? [];
   if (unfetchable.length > 0) {
@@ -46,19 +54,7 @@ export async function runPlan(input: PlanInput): Promise<PlanRun> {
   }
   const candidateVersion = versionString(input.deployment, input.buildId);
   const bundleHash = check.report.candidate.bundleHash;
-  const executions = [];
-  // DescribeWorkflowExecution is strongly consistent; the list that selected them is not.
-  for await (const planned of mapConcurrent(
-    check.report.results,
-    async (result) => {
-      const now = await describeExecution(input.temporal, { workflowId: result.workflowId, runId: result.runId });
-      return now.running ? planExecution(result, now, { candidateVersion, bundleHash, policy: input.policy }) : undefined;
-    },
-    16,
-  )) {
-    if (planned) executions.push(planned);
-  }
-  const plan: Plan = {
+  const header: PlanHeader = {
     schemaVersion: PLAN_SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
     deployment: input.deployment,
@@ -72,7 +68,18 @@ export async function runPlan(input: PlanInput): Promise<PlanRun> {
     policy: input.policy,
     selection: check.report.selection,
     ...(input.shard && { shard: input.shard }),
-    executions: sortPlanExecutions(executions),
   };
-  return { plan, check };
+  // Each execution is described (strongly consistent, where the list that selected it is not) and
+  // written out in plan order as its describe returns: the planned executions are never held.
+  async function* planned() {
+    const described = mapOrdered(
+      [...check.report.results].sort(planOrder),
+      async (result) => ({ result, now: await describeExecution(input.temporal, { workflowId: result.workflowId, runId: result.runId }) }),
+      DESCRIBE_CONCURRENCY,
+    );
+    for await (const { result, now } of described) {
+      if (now.running) yield planExecution(result, now, { candidateVersion, bundleHash, policy: input.policy });
+    }
+  }
+  return { plan: await writePlanFile(input.out, header, planned()), check };
 }

@@ -1,8 +1,8 @@
 /** Renders a plan: a summary by workflow type x version x action, and what blocks, if anything. */
-import { planBlocks, summarizePlan, type Action, type Plan } from '../core/plan.js';
+import type { Action, PlanSource } from '../core/plan.js';
 import { alignColumns } from './check-columns.js';
 import { describeSdk } from './check-wording.js';
-import { writeJson, writeStdout } from './stdout.js';
+import { writeJsonStreamingArray, writeStdout } from './stdout.js';
 
 export function actionLabel(action: Action): string {
   switch (action) {
@@ -23,24 +23,27 @@ export function actionLabel(action: Action): string {
   }
 }
 
-export function renderPlanText(plan: Plan, planFile?: string): string {
-  const rows = summarizePlan(plan).map((r) => [r.workflowType, r.version, actionLabel(r.action), String(r.count)]);
+export function renderPlanText(plan: Pick<PlanSource, 'header' | 'tally'>, planFile?: string): string {
+  const { header, tally } = plan;
+  const rows = tally.rows.map((r) => [r.workflowType, r.version, actionLabel(r.action), String(r.count)]);
   const lines = [
-    `Plan for ${plan.candidate.version} (bundle hash ${plan.candidate.bundleHash}${plan.candidate.sdks ? `, replayed with ${plan.candidate.sdks.map(describeSdk).join(' and ')}` : ''}), ${plan.executions.length} running executions of ${plan.deployment}`,
+    `Plan for ${header.candidate.version} (bundle hash ${header.candidate.bundleHash}${header.candidate.sdks ? `, replayed with ${header.candidate.sdks.map(describeSdk).join(' and ')}` : ''}), ${tally.executions} running executions of ${header.deployment}`,
     '',
     ...alignColumns([['Workflow type', 'Version', 'Action', 'Executions'], ...rows], ['left', 'left', 'left', 'right']),
   ];
-  const blocking = plan.executions.filter((e) => e.action === 'block');
-  if (blocking.length > 0) {
-    lines.push('', `Blocked by ${blocking.length} execution(s):`);
-    for (const e of blocking.slice(0, 50)) lines.push(`  ${e.workflowId} (${e.runId}): ${e.reason}`);
+  const blocks = tally.actions.block ?? 0;
+  if (blocks > 0) {
+    lines.push('', `Blocked by ${blocks} execution(s):`);
+    for (const e of tally.blocking) lines.push(`  ${e.workflowId} (${e.runId}): ${e.reason}`);
+    if (blocks > tally.blocking.length) lines.push(`  ... and ${blocks - tally.blocking.length} more (the plan file lists them all)`);
   }
   if (planFile) lines.push('', `Plan written to ${planFile}`);
-  lines.push('', planBlocks(plan) ? 'BLOCKED: the deploy must not proceed' : 'OK: the plan can be applied');
+  lines.push('', blocks > 0 ? 'BLOCKED: the deploy must not proceed' : 'OK: the plan can be applied');
   return lines.join('\n') + '\n';
 }
 
-export function reportPlan(format: 'text' | 'json', plan: Plan, planFile?: string): void {
-  if (format === 'json') writeJson(plan);
+/** JSON: the plan itself, its executions streamed from the source (a file of any size is never held). */
+export async function reportPlan(format: 'text' | 'json', plan: PlanSource, planFile?: string): Promise<void> {
+  if (format === 'json') await writeJsonStreamingArray(plan.header, 'executions', plan.executions());
   else writeStdout(renderPlanText(plan, planFile));
 }

@@ -38,3 +38,25 @@ export async function* mapConcurrent<T, R>(
     await iterator.return?.();
   }
 }
+
+/**
+ * As mapConcurrent, yielding in the order of the source: a result waits for those before it, so
+ * at most `concurrency` results are held.
+ */
+export async function* mapOrdered<T, R>(source: AsyncIterable<T> | Iterable<T>, fn: (item: T) => Promise<R>, concurrency: number): AsyncGenerator<R> {
+  const queue: Promise<R>[] = [];
+  const start = (item: T): void => {
+    const call = fn(item);
+    call.catch(() => undefined); // awaited in its turn; until then a failure is not unhandled
+    queue.push(call);
+  };
+  try {
+    for await (const item of source) {
+      start(item);
+      if (queue.length >= concurrency) yield await (queue.shift() as Promise<R>);
+    }
+    while (queue.length > 0) yield await (queue.shift() as Promise<R>);
+  } finally {
+    queue.length = 0;
+  }
+}

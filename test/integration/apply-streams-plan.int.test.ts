@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../cli/core/journal.js';
-import type { PlanHeader, PlannedExecution } from '../../cli/core/plan.js';
+import type { PlanHeader, PlannedExecution, PlanSource } from '../../cli/core/plan.js';
 import { runApply, type ApplyResult } from '../../cli/pipeline/apply.js';
 import { journalEntriesFrom } from '../../cli/pipeline/journal-file.js';
-import type { PlanSource } from '../../cli/pipeline/plan-file.js';
 import type { TemporalHandle } from '../../cli/temporal/connection.js';
 import { connectTest } from '../helpers/temporal.js';
 
@@ -49,7 +48,7 @@ function countingSource(): { source: PlanSource; pulled: () => number } {
     pulled: () => pulled,
     source: {
       header,
-      actions: { upgrade: N },
+      tally: { executions: N, actions: { upgrade: N }, rows: [], blocking: [], nudgeTypes: [] },
       async *executions() {
         for (let i = 0; i < N; i++) {
           pulled++;

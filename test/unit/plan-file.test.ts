@@ -2,13 +2,13 @@
  * Plan files read as a stream (cli/pipeline/plan-file.ts): the same plan and the same refusals as
  * parsing it whole, whatever the layout and key order, and a file changed between passes refused.
  */
-import { mkdtempSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePlan, type Plan, type PlannedExecution } from '../../cli/core/plan.js';
+import { parsePlan, planSource, type Plan, type PlannedExecution } from '../../cli/core/plan.js';
 import { InputError } from '../../cli/errors.js';
-import { readPlanFile } from '../../cli/pipeline/plan-file.js';
+import { readPlanFile, writePlanFile } from '../../cli/pipeline/plan-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-plan-file-'));
 let files = 0;
@@ -78,7 +78,8 @@ describe('readPlanFile', () => {
     const { executions, ...header } = parsePlan(JSON.parse(text));
     expect(source.header).toEqual(header);
     expect(await all(source.executions())).toEqual(executions);
-    expect(source.actions).toEqual({ upgrade: 800, 'keep-pinned': 400 });
+    expect(source.tally).toEqual(planSource(parsePlan(JSON.parse(text))).tally);
+    expect(source.tally.actions).toEqual({ upgrade: 800, 'keep-pinned': 400 });
     // Every pass reads the file again, from the start.
     expect((await all(source.executions())).length).toBe(1200);
   });
@@ -86,7 +87,7 @@ describe('readPlanFile', () => {
   it('an empty list of executions is a plan', async () => {
     const source = await readPlanFile(file(JSON.stringify(plan([]))));
     expect(await all(source.executions())).toEqual([]);
-    expect(source.actions).toEqual({});
+    expect(source.tally.actions).toEqual({});
   });
 
   it('refuses what parsePlan refuses, naming the entry, before handing out any execution', async () => {
@@ -133,5 +134,49 @@ describe('readPlanFile', () => {
     const before = await readPlanFile(again);
     utimesSync(again, new Date(), new Date(Date.now() + 5000));
     await expect(all(before.executions())).rejects.toThrow(/changed while apply ran/);
+  });
+});
+
+describe('writePlanFile', () => {
+  const p = plan(Array.from({ length: 3000 }, (_, i) => execution(i)));
+  const { executions, ...head } = p;
+
+  it('writes the plan JSON.parse reads back, with the tally of its executions and a source over the file', async () => {
+    const out = join(mkdtempSync(join(dir, 'write-')), 'plan.json');
+    const source = await writePlanFile(out, head, executions);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(p);
+    expect(source.header).toEqual(head);
+    expect(source.tally).toEqual(planSource(p).tally);
+    expect(await all(source.executions())).toEqual(executions);
+    expect(await readPlanFile(out).then((s) => s.tally)).toEqual(source.tally);
+  });
+
+  it('writes as the executions come: the file has grown before the last of them is made', async () => {
+    const folder = mkdtempSync(join(dir, 'write-'));
+    let written = 0;
+    async function* slow(): AsyncGenerator<PlannedExecution> {
+      for (const [i, e] of executions.entries()) {
+        if (i === executions.length - 1) written = readdirSync(folder).reduce((n, f) => n + statSync(join(folder, f)).size, 0);
+        if (i % 500 === 0) await new Promise((r) => setTimeout(r, 5)); // let the stream flush
+        yield e;
+      }
+    }
+    await writePlanFile(join(folder, 'plan.json'), head, slow());
+    expect(written).toBeGreaterThan(64 * 1024);
+  });
+
+  it('a source that fails part-way leaves the plan that was there, and no partial file', async () => {
+    const folder = mkdtempSync(join(dir, 'write-'));
+    const out = join(folder, 'plan.json');
+    writeFileSync(out, 'the earlier plan');
+    async function* failing(): AsyncGenerator<PlannedExecution> {
+      for (const [i, e] of executions.entries()) {
+        if (i === 2000) throw new Error('describe failed');
+        yield e;
+      }
+    }
+    await expect(writePlanFile(out, head, failing())).rejects.toThrow('describe failed');
+    expect(readFileSync(out, 'utf8')).toBe('the earlier plan');
+    expect(readdirSync(folder)).toEqual(['plan.json']);
   });
 });

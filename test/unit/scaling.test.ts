@@ -10,7 +10,7 @@ import { groupResults, sortResults, summarize, type CheckReport, type CheckResul
 import { latestEntries, parseJournal, type JournalEntry } from '../../cli/core/journal.js';
 import { mergeCheckReports, mergePlans } from '../../cli/core/merge.js';
 import { nudgeResultsOf, sortNudgeResults, summarizeNudge, type NudgeResult } from '../../cli/core/nudge.js';
-import { planBlocks, planExecution, sortPlanExecutions, summarizePlan, type Plan, type PlannedExecution, type PlanPolicy } from '../../cli/core/plan.js';
+import { planBlocks, planExecution, planSource, sortPlanExecutions, summarizePlan, type Plan, type PlannedExecution, type PlanPolicy } from '../../cli/core/plan.js';
 import { inShard } from '../../cli/core/shard.js';
 import { buildStatusReport, type ObservedExecution } from '../../cli/core/status.js';
 import type { Verdict } from '../../cli/core/verdict.js';
@@ -112,7 +112,7 @@ const STEPS: { step: string; prepare: (n: number) => () => unknown }[] = [
           planExecution(r, { behavior: i % 2 ? 'PINNED' : 'AUTO_UPGRADE', version: r.version }, { candidateVersion: 'd:v9', bundleHash: 'h', policy }),
         );
         const p = { ...plan(0), executions: sortPlanExecutions(executions) };
-        return [summarizePlan(p), planBlocks(p), renderPlanText(p)];
+        return [summarizePlan(p), planBlocks(p), renderPlanText(planSource(p))];
       };
     },
   },
