@@ -5,12 +5,13 @@
  * versioning override and no worker: cheap to make, and candidates like any other). No worker
  * runs, so no execution moves: nudge signals every one, describes it again and reports it as a
  * straggler, the most it has to keep track of; watch (one scan, --dry-run) lists and describes
- * every one; status describes every one. Each run gets a fresh copy of the snapshot. Each build runs as it is and with V8's
+ * every one; status describes every one; plan replays every one against v2 and describes it (its
+ * check's results are all it keeps: the plan is written as it is made). Each run gets a fresh copy of the snapshot. Each build runs as it is and with V8's
  * heap capped at --heap-mb (128), since peak RSS alone says little (V8 grows its heap lazily).
  * With --baseline DIR (a checkout of an earlier commit, built), that build runs beside this one.
  * Prints; asserts nothing.
  *
- *   node dist/bench/nudge-watch-memory.js [--sizes 10000,100000] [--commands nudge,watch,status] [--heap-mb 128] [--rps 2000]
+ *   node dist/bench/nudge-watch-memory.js [--sizes 10000,100000] [--commands nudge,watch,status,plan] [--heap-mb 128] [--rps 2000]
  *     [--baseline /tmp/sd-before] [--builds this,this-capped,baseline,baseline-capped] [--make-only]
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,7 @@ function parseArgs(argv: string[]): { sizes: number[]; commands: Command[]; heap
   const baseline = args['baseline'];
   return {
     sizes: intList(args, 'sizes', [10_000, 100_000]),
-    commands: typeof args['commands'] === 'string' ? (args['commands'].split(',') as Command[]) : ['nudge', 'watch', 'status'],
+    commands: typeof args['commands'] === 'string' ? (args['commands'].split(',') as Command[]) : ['nudge', 'watch', 'status', 'plan'],
     heapMb: positiveInt(args, 'heap-mb', 128),
     rps: positiveInt(args, 'rps', 2000),
     makeOnly: args['make-only'] === true,

@@ -1,6 +1,7 @@
 /**
- * A plan file read as a stream: apply holds one chunk of executions at a time, never the whole
- * plan (a plan of 100,000 executions is ~60 MB of JSON, several times that once parsed).
+ * A plan file written and read as a stream: plan writes each execution as it is made, and apply
+ * holds one chunk of executions at a time, never the whole plan (a plan of 100,000 executions is
+ * ~60-80 MB of JSON, several times that once parsed).
  *
  * The file is read through once to validate it all before anything acts on it (the header, then
  * every execution), and again for each pass that acts on it. A file that changes in between is

@@ -109,6 +109,8 @@ describe('merge: 4 shards of a live selection', () => {
     const wholeFile = join(dir, 'plan.json');
     const whole = await runCli(planArgs(wholeFile));
     expect(whole.exitCode, whole.stderr).toBe(0);
+    // --output json streams the plan it wrote.
+    expect(JSON.parse(whole.stdout)).toEqual(JSON.parse(readFileSync(wholeFile, 'utf8')));
     const files: string[] = [];
     const reports: string[] = [];
     for (let i = 1; i <= SHARDS; i++) {
