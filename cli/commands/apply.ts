@@ -12,6 +12,7 @@ export function parseNonNegativeInt(raw: string): number {
   return n;
 }
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
+import { assertWritableOutputs } from '../util/output-path.js';
 
 export interface RolloutGateFlags {
   waitForCurrent?: boolean;
@@ -68,6 +69,7 @@ async function apply(planPath: string, flags: ApplyFlags): Promise<number> {
   const source = await readPlanFile(planPath);
   const plan = source.header;
   const journalPath = flags.journal ?? `${planPath}.journal.jsonl`;
+  if (!flags.dryRun) assertWritableOutputs([['--journal', journalPath]]);
   const { mergeApplyResults, runApply } = await import('../pipeline/apply.js');
   const { journalEntriesFrom } = await import('../pipeline/journal-file.js');
   const { passRolloutGate, rolloutGate } = await import('../pipeline/promote.js');

@@ -8,6 +8,7 @@ import { addReplayOptions } from './check.js';
 import { durationOption, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
 import { addPolicyOptions, policyFrom, type PolicyFlags } from './plan.js';
+import { assertWritableOutputs } from '../util/output-path.js';
 
 interface DeployFlags extends ConnectionFlags, CandidateFlags, PolicyFlags, RolloutGateFlags {
   deployment: string;
@@ -73,6 +74,8 @@ async function deploy(flags: DeployFlags): Promise<number> {
   if (!hasCandidate(flags)) throw new UsageError('no candidate given', 'pass --workflows PATH or --bundle FILE');
   if (flags.promote && flags.waitForCurrent) throw new UsageError('--promote and --wait-for-current both given', 'promote it yourself, or wait for another manager to');
   const planPath = flags.planOut ?? `safe-deploy-plan-${flags.candidateBuildId}.json`;
+  const journalPath = flags.journal ?? `${planPath}.journal.jsonl`;
+  assertWritableOutputs([['--plan-out', planPath], ['--journal', journalPath]]);
   const { runDeploy } = await import('../pipeline/deploy.js');
   const { reportDeploy } = await import('../reporters/deploy.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');
@@ -96,7 +99,7 @@ async function deploy(flags: DeployFlags): Promise<number> {
       nudgeConfirmTimeoutMs: flags.nudgeConfirmTimeout,
       nudgeRps: flags.nudgeRps,
       planPath,
-      journalPath: flags.journal ?? `${planPath}.journal.jsonl`,
+      journalPath,
       watchMs: flags.watch,
       dryRun: flags.dryRun,
       newDeployment: flags.newDeployment,

@@ -7,6 +7,7 @@ import { ExitCode, InputError } from '../errors.js';
 import { createLog, type OutputFormat } from '../log.js';
 import { writeCheckReports } from './check.js';
 import { outputOption, type CommandContext } from './common.js';
+import { assertWritableOutputs } from '../util/output-path.js';
 
 interface MergeFlags {
   output: OutputFormat;
@@ -54,6 +55,7 @@ function readPart(path: string): MergePart<MergeInput> {
 
 async function merge(files: string[], flags: MergeFlags): Promise<number> {
   const log = await createLog({ output: flags.output });
+  assertWritableOutputs([['--out', flags.out], ['--junit', flags.junit], ['--markdown', flags.markdown]]);
   const parts = files.map(readPart);
   const reports: MergePart<CheckReport>[] = [];
   const plans: MergePart<Plan>[] = [];

@@ -5,6 +5,7 @@ import { createLog, type OutputFormat } from '../log.js';
 import type { ConnectionFlags } from '../temporal/connection.js';
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addConnectionOptions, connectionFlags } from './options.js';
+import { assertWritableOutputs } from '../util/output-path.js';
 
 interface ClearFlags extends ConnectionFlags {
   deployment: string;
@@ -42,6 +43,7 @@ export function registerOverrides(program: Command, ctx: CommandContext): void {
 
 async function clear(flags: ClearFlags): Promise<number> {
   await createLog({ output: flags.output });
+  if (!flags.dryRun) assertWritableOutputs([['--journal', flags.journal]]);
   const { clearNotNeeded } = await import('../pipeline/overrides.js');
   const { reportClear } = await import('../reporters/overrides.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');

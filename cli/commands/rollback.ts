@@ -5,6 +5,7 @@ import { createLog, type OutputFormat } from '../log.js';
 import type { ConnectionFlags } from '../temporal/connection.js';
 import { outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addConnectionOptions, connectionFlags } from './options.js';
+import { assertWritableOutputs } from '../util/output-path.js';
 
 interface RollbackFlags extends ConnectionFlags {
   deployment: string;
@@ -36,6 +37,7 @@ export function registerRollback(program: Command, ctx: CommandContext): void {
 
 async function rollback(flags: RollbackFlags): Promise<number> {
   const log = await createLog({ output: flags.output });
+  if (!flags.dryRun) assertWritableOutputs([['--journal', flags.journal]]);
   const { runRollback } = await import('../pipeline/rollback.js');
   const { reportRollback } = await import('../reporters/rollback.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');

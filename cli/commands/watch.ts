@@ -6,6 +6,7 @@ import { createLog, type OutputFormat } from '../log.js';
 import type { ConnectionFlags } from '../temporal/connection.js';
 import { collect, durationOption, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addConnectionOptions, connectionFlags } from './options.js';
+import { assertWritableOutputs } from '../util/output-path.js';
 
 interface WatchFlags extends ConnectionFlags {
   deployment: string;
@@ -55,6 +56,7 @@ Examples:
 
 async function watch(flags: WatchFlags): Promise<number> {
   const log = await createLog({ output: flags.output });
+  if (!flags.dryRun) assertWritableOutputs([['--journal', flags.journal]]);
   const { runWatch } = await import('../pipeline/watch.js');
   const { reportWatch } = await import('../reporters/watch.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');

@@ -118,10 +118,20 @@ function fileSource(path: string, stat: Stats, header: PlanHeader, tally: PlanTa
 export async function writePlanFile(path: string, header: PlanHeader, executions: AsyncIterable<PlannedExecution> | Iterable<PlannedExecution>): Promise<PlanSource> {
   const partial = `${path}.${process.pid}.partial`;
   const tally = planTally(header.policy);
+  let writing = true; // false while waiting on the executions: their failure (a describe) is not the file's
   async function* counted(): AsyncGenerator<PlannedExecution> {
-    for await (const e of executions) {
-      tally.add(e);
-      yield e;
+    const iterator = Symbol.asyncIterator in executions ? executions[Symbol.asyncIterator]() : executions[Symbol.iterator]();
+    try {
+      for (;;) {
+        writing = false;
+        const next = await iterator.next();
+        writing = true;
+        if (next.done) return;
+        tally.add(next.value);
+        yield next.value;
+      }
+    } finally {
+      await iterator.return?.();
     }
   }
   const out = createWriteStream(partial);
@@ -133,6 +143,7 @@ export async function writePlanFile(path: string, header: PlanHeader, executions
   } catch (err) {
     out.destroy();
     rmSync(partial, { force: true });
+    if (writing) throw new InputError(`cannot write the plan to ${path}: ${(err as Error).message}`, 'write it to a folder that exists, has room, and that you can write to');
     throw err;
   }
   return fileSource(path, statSync(path), header, tally.done());

@@ -179,4 +179,14 @@ describe('writePlanFile', () => {
     expect(readFileSync(out, 'utf8')).toBe('the earlier plan');
     expect(readdirSync(folder)).toEqual(['plan.json']);
   });
+
+  it('a file that cannot be written is an input error naming it (exit 2), not an internal one', async () => {
+    const out = join(dir, 'no-such-folder', 'plan.json');
+    const err = await writePlanFile(out, head, executions).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/cannot write the plan to .*no-such-folder.*ENOENT/);
+  });
 });
