@@ -4,7 +4,7 @@
  * A bundle made from source is kept in the bundle cache and reused while its inputs are unchanged.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,7 +85,15 @@ export async function loadCandidate(options: CandidateOptions): Promise<Candidat
   if (options.bundlePath) {
     const path = resolve(options.bundlePath);
     if (!existsSync(path)) throw new UsageError(`bundle not found: ${options.bundlePath}`, 'build one with bundleWorkflowCode, or pass --workflows');
+    if (!statSync(path).isFile()) throw new UsageError(`--bundle ${options.bundlePath} is a folder, not a bundle file`, 'pass the file bundleWorkflowCode wrote, or pass --workflows');
     const code = readFileSync(path, 'utf8');
+    // The SDK's replay worker needs the source map bundleWorkflowCode inlines; without it every thread would fail.
+    if (!/\/\/# sourceMappingURL=data:[^\n]*base64,/.test(code)) {
+      throw new BundleError(
+        `${options.bundlePath} is not a workflow bundle: it has no inline source map, which bundleWorkflowCode writes`,
+        'write the `code` that bundleWorkflowCode returns to the file as it is, or pass --workflows',
+      );
+    }
     return { source: options.bundlePath, bundleHash: hashCode(code), code, payloadCodecs, ...codecModuleOf(options), bundleCache: 'off', sdk };
   }
   if (!options.workflowsPath) throw new UsageError('no candidate given', 'pass --workflows PATH (workflow source) or --bundle FILE');

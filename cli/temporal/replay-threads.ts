@@ -8,6 +8,7 @@
  */
 import type { Worker as Thread } from 'node:worker_threads';
 import { classifyReplay } from '../core/verdict.js';
+import { BundleError } from '../errors.js';
 import { Channel } from '../util/channel.js';
 import type { Candidate } from './candidate.js';
 import { delimitedBytes, withoutHistory, type ReplayedItem, type ReplayItem, type ReplayItemResult } from './replay-item.js';
@@ -52,6 +53,17 @@ interface Slot {
  */
 const RECYCLE_AFTER = 10_000;
 
+/**
+ * A replay worker that fails before any history has been replayed could not load the candidate:
+ * a file that is not a bundle of this SDK, or workflow code that throws as it loads. Input, not a bug.
+ */
+function candidateLoadFailure(candidate: Candidate, error: { message: string }): BundleError {
+  return new BundleError(
+    `the SDK's replay worker could not load the candidate ${candidate.source}: ${error.message}`,
+    'a --bundle must be the code bundleWorkflowCode wrote, with the @temporalio/worker version that replays it; workflow code must load without throwing',
+  );
+}
+
 function threadFailure(error: { name: string; message: string; stack?: string }): Error {
   const err = new Error(`replay thread failed: ${error.message}`);
   if (error.stack) err.stack = `${err.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
@@ -69,6 +81,7 @@ export async function* replayInThreads(
   let started = 0;
   let exhausted = false;
   let failed = false;
+  let replayed = 0;
   const fail = (err: unknown): void => {
     if (failed) return;
     failed = true;
@@ -101,11 +114,12 @@ export async function* replayInThreads(
       if (message.type === 'result') {
         const sent = t.inFlight.shift();
         if (!sent) return fail(new Error('replay result without a matching history'));
+        replayed++;
         out.push({ item: sent.item, ...classifyReplay(message.error) });
         if (slot) pump(slot);
       } else if (message.type === 'done') {
         t.done = true;
-      } else fail(threadFailure(message.error));
+      } else fail(replayed === 0 ? candidateLoadFailure(candidate, message.error) : threadFailure(message.error));
     });
     thread.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY' && capped) t.outOfMemory = true;

@@ -103,6 +103,27 @@ describe('check on bad input', () => {
     }
   });
 
+  it('exits 2 on a --bundle that is not a workflow bundle: no inline source map, a folder, code the SDK cannot load', async () => {
+    const dir = tmp('bundles');
+    writeFileSync(join(dir, 'text.js'), 'not a bundle\n');
+    // Looks like one (the source map comment bundleWorkflowCode writes) but is not: fails in the replay worker.
+    writeFileSync(join(dir, 'fake.js'), 'var x = 1;\n//# sourceMappingURL=data:application/json;base64,e30=\n');
+    const cases = [
+      [join(dir, 'text.js'), /text\.js is not a workflow bundle: it has no inline source map/],
+      [dir, /is a folder, not a bundle file/],
+      [join(dir, 'fake.js'), /the SDK's replay worker could not load the candidate .*fake\.js/],
+    ] as const;
+    for (const [bundle, message] of cases) {
+      for (const parallel of ['1', '2']) {
+        const r = await runCli(['check', '--histories', corpus, '--bundle', bundle, '--parallel', parallel]);
+        expect(r.exitCode, `${bundle} --parallel ${parallel}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).toMatch(/hint:/);
+        expect(r.stderr).not.toMatch(/internal error/);
+      }
+    }
+  });
+
   it('exits 2 before any work when a report or plan file cannot be written, naming the flag', async () => {
     const missing = join(tmp('outputs'), 'no-such-folder');
     // Against an address where nothing listens: the output is refused before any connection (exit 3) is tried.
