@@ -188,7 +188,7 @@ describe('the bundle cache', () => {
 
   it('a prebuilt bundle never touches the cache', async () => {
     const dir = tempDir('prebuilt');
-    writeFileSync(join(dir, 'bundle.js'), 'var __TEMPORAL__ = {};');
+    writeFileSync(join(dir, 'bundle.js'), 'var __TEMPORAL__ = {};\n//# sourceMappingURL=data:application/json;base64,e30=\n');
     const candidate = await loadCandidate({ bundlePath: join(dir, 'bundle.js'), bundleCache: join(dir, 'cache') });
     expect(candidate.bundleCache).toBe('off');
     expect(readdirSync(dir)).toEqual(['bundle.js']);
