@@ -2,7 +2,7 @@
  * `safe-deploy histories pull` on the real server: the folder it writes, checked offline with
  * `check --histories`, gives the same verdicts as the live check; a second pull keeps what is there.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +87,16 @@ describe('histories pull', () => {
     const r = await runCli(['histories', 'pull', '--deployment', `${s.deploymentName}-typo`, '--out', mkdtempSync(join(tmpdir(), 'safe-deploy-pull-typo-')), ...conn()]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`Worker Deployment "${s.deploymentName}-typo" not found`);
+  });
+
+  it('an --out that cannot be made a folder (a file is in the way): exit 2 naming it, nothing written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-pull-file-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'in the way');
+    const r = await runCli(['histories', 'pull', '--deployment', s.deploymentName, '--out', join(file, 'corpus'), ...conn()]);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--out .*a-file\/corpus: cannot make the folder \(ENOTDIR\)/);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(readdirSync(dir)).toEqual(['a-file']);
   });
 });
