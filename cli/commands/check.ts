@@ -14,7 +14,7 @@ import { writeStdout } from '../reporters/stdout.js';
 import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js';
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
-import { assertWritableOutputs } from '../util/output-path.js';
+import { assertWritableFolders, assertWritableOutputs } from '../util/output-path.js';
 
 /** The flags that select live executions (check, histories pull). */
 export interface LiveSelectionFlags {
@@ -124,6 +124,7 @@ export async function check(flags: CheckFlags): Promise<number> {
   if (flags.workflows && flags.bundle) throw new UsageError('--workflows and --bundle both given', 'pass one candidate');
   if (!hasCandidate(flags)) throw new UsageError('no candidate given', 'pass --workflows PATH (workflow source) or --bundle FILE');
   assertWritableOutputs([['--junit', flags.junit], ['--markdown', flags.markdown]]);
+  assertWritableFolders([['--cache-dir', flags.cacheDir]]);
   const { runCheck } = await import('../pipeline/check.js');
 
   let temporal: TemporalHandle | undefined;

@@ -8,7 +8,7 @@ import { addReplayOptions } from './check.js';
 import { durationOption, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
 import { addPolicyOptions, policyFrom, type PolicyFlags } from './plan.js';
-import { assertWritableOutputs } from '../util/output-path.js';
+import { assertWritableFolders, assertWritableOutputs } from '../util/output-path.js';
 
 interface DeployFlags extends ConnectionFlags, CandidateFlags, PolicyFlags, RolloutGateFlags {
   deployment: string;
@@ -76,6 +76,7 @@ async function deploy(flags: DeployFlags): Promise<number> {
   const planPath = flags.planOut ?? `safe-deploy-plan-${flags.candidateBuildId}.json`;
   const journalPath = flags.journal ?? `${planPath}.journal.jsonl`;
   assertWritableOutputs([['--plan-out', planPath], ['--journal', journalPath]]);
+  assertWritableFolders([['--cache-dir', flags.cacheDir]]);
   const { runDeploy } = await import('../pipeline/deploy.js');
   const { reportDeploy } = await import('../reporters/deploy.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');

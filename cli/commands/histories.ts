@@ -7,6 +7,7 @@ import type { ConnectionFlags, TemporalHandle } from '../temporal/connection.js'
 import { addLiveSelectionOptions, type LiveSelectionFlags } from './check.js';
 import { outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addConnectionOptions, connectionFlags } from './options.js';
+import { assertWritableFolders } from '../util/output-path.js';
 
 export interface PullFlags extends ConnectionFlags, LiveSelectionFlags {
   out: string;
@@ -43,6 +44,7 @@ async function pullHistories(flags: PullFlags): Promise<number> {
   if (!hasLiveSelector(selection)) {
     throw new UsageError('nothing selects the executions to pull', 'pass --deployment NAME (or --task-queue / --workflow-type / --query)');
   }
+  assertWritableFolders([['--out', flags.out]]);
   const { runPull } = await import('../pipeline/pull.js');
   const { reportPull } = await import('../reporters/pull.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');

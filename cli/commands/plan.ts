@@ -11,7 +11,7 @@ import { addReplayOptions } from './check.js';
 import { collect, outputOption, parsePositiveInt, type CommandContext } from './common.js';
 import { addCandidateOptions, addConnectionOptions, candidateOptions, connectionFlags, hasCandidate, type CandidateFlags } from './options.js';
 import type { Shard } from '../core/shard.js';
-import { assertWritableOutputs } from '../util/output-path.js';
+import { assertWritableFolders, assertWritableOutputs } from '../util/output-path.js';
 
 export interface PolicyFlags {
   onAutoUpgradeFailure: 'protect' | 'block';
@@ -91,6 +91,7 @@ async function plan(flags: PlanFlags): Promise<number> {
   const log = await createLog({ output: flags.output });
   if (!hasCandidate(flags)) throw new UsageError('no candidate given', 'pass --workflows PATH or --bundle FILE');
   assertWritableOutputs([['--out', flags.out], ['--check-report', flags.checkReport]]);
+  assertWritableFolders([['--cache-dir', flags.cacheDir]]);
   const { runPlan } = await import('../pipeline/plan.js');
   const { reportPlan } = await import('../reporters/plan.js');
   const { connect, resolveConnection } = await import('../temporal/connection.js');

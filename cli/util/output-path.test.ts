@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { assertWritableOutputs } from './output-path.js';
+import { assertWritableFolders, assertWritableOutputs } from './output-path.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-output-path-'));
 
@@ -36,5 +36,17 @@ describe('assertWritableOutputs', () => {
     expect(refusal('--out', join(dir, 'sub'))).toMatch(/^--out .*sub is a folder, not a file/);
     writeFileSync(join(dir, 'file'), '');
     expect(refusal('--plan-out', join(dir, 'file', 'plan.json'))).toMatch(/is not a folder/);
+  });
+});
+
+describe('assertWritableFolders', () => {
+  it('accepts a folder that exists, one that can be made (several levels), and flags not given', () => {
+    expect(() => assertWritableFolders([['--cache-dir', dir], ['--out', join(dir, 'a', 'b', 'c')], ['--cache-dir', undefined]])).not.toThrow();
+  });
+
+  it('refuses a file, or a path through a file, naming the flag and the file in the way', () => {
+    writeFileSync(join(dir, 'in-the-way'), '');
+    expect(() => assertWritableFolders([['--cache-dir', join(dir, 'in-the-way')]])).toThrow(/^--cache-dir .*in-the-way: .*in-the-way is a file, not a folder/);
+    expect(() => assertWritableFolders([['--out', join(dir, 'in-the-way', 'corpus')]])).toThrow(UsageError);
   });
 });

@@ -38,3 +38,19 @@ export function assertWritableOutputs(outputs: [flag: string, path: string | und
     if (!writable(fileStat ? path : folder)) throw new UsageError(`${flag} ${path}: ${fileStat ? 'the file' : `the folder ${folder}`} is not writable`, HINT);
   }
 }
+
+/** Each `[flag, path]` whose path is given must be a folder, or a path where one can be made. */
+export function assertWritableFolders(folders: [flag: string, path: string | undefined][]): void {
+  for (const [flag, path] of folders) {
+    if (path === undefined) continue;
+    // The nearest part of the path that exists must be a writable folder (the rest is made).
+    let existing = resolve(path);
+    let st = statOrUndefined(existing);
+    while (!st && dirname(existing) !== existing) {
+      existing = dirname(existing);
+      st = statOrUndefined(existing);
+    }
+    if (!st?.isDirectory()) throw new UsageError(`${flag} ${path}: ${existing} is a file, not a folder`, 'pass a folder, or a path where one can be made');
+    if (!writable(existing)) throw new UsageError(`${flag} ${path}: the folder ${existing} is not writable`, 'pass a folder you can write to');
+  }
+}

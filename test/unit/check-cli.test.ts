@@ -124,7 +124,7 @@ describe('check on bad input', () => {
     }
   });
 
-  it('exits 2 before any work when a report or plan file cannot be written, naming the flag', async () => {
+  it('exits 2 before any work when a report, plan or cache path cannot be written, naming the flag', async () => {
     const missing = join(tmp('outputs'), 'no-such-folder');
     // Against an address where nothing listens: the output is refused before any connection (exit 3) is tried.
     const live = ['--deployment', 'x', '--address', '127.0.0.1:1', '--workflows', sampleWorkflows('v2')];
@@ -135,12 +135,13 @@ describe('check on bad input', () => {
       [['plan', ...live, '--candidate-build-id', 'v2', '--check-report', join(missing, 'c.json')], /--check-report .*does not exist/],
       [['deploy', ...live, '--candidate-build-id', 'v2', '--plan-out', join(missing, 'plan.json')], /--plan-out .*does not exist/],
       [['merge', join(corpus, 'a.json'), '--out', join(missing, 'plan.json')], /--out .*does not exist/],
+      [['check', ...live, '--cache-dir', join(corpus, 'research-paused-fusion.json')], /--cache-dir .* is a file, not a folder/],
     ] as const;
     for (const [args, message] of cases) {
       const r = await runCli([...args]);
       expect(r.exitCode, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
-      expect(r.stderr).toMatch(/hint: pass a file path in a folder that exists/);
+      expect(r.stderr).toMatch(/hint: pass a (file path in a folder that exists|folder)/);
       expect(r.stderr).not.toMatch(/internal error/);
     }
   });
