@@ -118,23 +118,16 @@ function fileSource(path: string, stat: Stats, header: PlanHeader, tally: PlanTa
 export async function writePlanFile(path: string, header: PlanHeader, executions: AsyncIterable<PlannedExecution> | Iterable<PlannedExecution>): Promise<PlanSource> {
   const partial = `${path}.${process.pid}.partial`;
   const tally = planTally(header.policy);
-  let writing = true; // false while waiting on the executions: their failure (a describe) is not the file's
   async function* counted(): AsyncGenerator<PlannedExecution> {
-    const iterator = Symbol.asyncIterator in executions ? executions[Symbol.asyncIterator]() : executions[Symbol.iterator]();
-    try {
-      for (;;) {
-        writing = false;
-        const next = await iterator.next();
-        writing = true;
-        if (next.done) return;
-        tally.add(next.value);
-        yield next.value;
-      }
-    } finally {
-      await iterator.return?.();
+    for await (const e of executions) {
+      tally.add(e);
+      yield e;
     }
   }
   const out = createWriteStream(partial);
+  // A failure of the file is the user's to fix (exit 2); one of the executions (a describe) is its own.
+  let fileError: Error | undefined;
+  out.on('error', (err) => (fileError ??= err));
   try {
     await writeJsonStreamingArrays(header, [['executions', counted()]], out);
     out.end();
@@ -143,7 +136,8 @@ export async function writePlanFile(path: string, header: PlanHeader, executions
   } catch (err) {
     out.destroy();
     rmSync(partial, { force: true });
-    if (writing) throw new InputError(`cannot write the plan to ${path}: ${(err as Error).message}`, 'write it to a folder that exists, has room, and that you can write to');
+    const file = fileError ?? (out.writableFinished ? (err as Error) : undefined);
+    if (file) throw new InputError(`cannot write the plan to ${path}: ${file.message}`, 'write it to a folder that exists, has room, and that you can write to');
     throw err;
   }
   return fileSource(path, statSync(path), header, tally.done());
