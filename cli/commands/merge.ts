@@ -55,7 +55,7 @@ function readPart(path: string): MergePart<MergeInput> {
 
 async function merge(files: string[], flags: MergeFlags): Promise<number> {
   const log = await createLog({ output: flags.output });
-  assertWritableOutputs([['--out', flags.out], ['--junit', flags.junit], ['--markdown', flags.markdown]]);
+  assertWritableOutputs([['--junit', flags.junit], ['--markdown', flags.markdown]]);
   const parts = files.map(readPart);
   const reports: MergePart<CheckReport>[] = [];
   const plans: MergePart<Plan>[] = [];
@@ -68,6 +68,7 @@ async function merge(files: string[], flags: MergeFlags): Promise<number> {
   }
   try {
     if (plans.length > 0) {
+      assertWritableOutputs([['--out', flags.out]]); // its default is only written when plans are merged
       const { executions, ...header } = mergePlans(plans);
       const plan = await (await import('../pipeline/plan-file.js')).writePlanFile(flags.out, header, executions);
       await (await import('../reporters/plan.js')).reportPlan(flags.output, plan, flags.out);

@@ -134,7 +134,7 @@ describe('check on bad input', () => {
       [['plan', ...live, '--candidate-build-id', 'v2', '--out', join(missing, 'plan.json')], /--out .*no-such-folder.*does not exist/],
       [['plan', ...live, '--candidate-build-id', 'v2', '--check-report', join(missing, 'c.json')], /--check-report .*does not exist/],
       [['deploy', ...live, '--candidate-build-id', 'v2', '--plan-out', join(missing, 'plan.json')], /--plan-out .*does not exist/],
-      [['merge', join(corpus, 'a.json'), '--out', join(missing, 'plan.json')], /--out .*does not exist/],
+      [['merge', join(corpus, 'a.json'), '--junit', join(missing, 'r.xml')], /--junit .*does not exist/],
       [['check', ...live, '--cache-dir', join(corpus, 'research-paused-fusion.json')], /--cache-dir .* is a file, not a folder/],
     ] as const;
     for (const [args, message] of cases) {
