@@ -9,7 +9,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildVisibilityQuery, DEFAULT_DOWNLOAD_CONCURRENCY, type SelectionOptions } from '../core/selection.js';
 import { historyFileName } from '../core/history-files.js';
-import { InputError, SafeDeployError } from '../errors.js';
+import { SafeDeployError } from '../errors.js';
 import type { TemporalHandle } from '../temporal/connection.js';
 import { describeDeployment, unknownDeploymentError } from '../temporal/deployments.js';
 import { countExecutions, fetchHistory, listExecutions, type LiveExecution } from '../temporal/histories.js';
@@ -70,11 +70,7 @@ export async function runPull(input: PullInput): Promise<PullReport> {
   const query = buildVisibilityQuery(input.selection);
   const count = await countExecutions(t, query);
   const total = input.limit !== undefined ? Math.min(input.limit, count) : count;
-  try {
-    await mkdir(input.outDir, { recursive: true });
-  } catch (err) {
-    throw new InputError(`--out ${input.outDir}: cannot make the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'pass --out a folder you can create and write to');
-  }
+  await mkdir(input.outDir, { recursive: true });
   const files: PulledFile[] = [];
   const pulled = mapConcurrent(
     listExecutions(t, query, { limit: input.limit, signal: input.signal }),
