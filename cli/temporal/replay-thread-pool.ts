@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker as Thread } from 'node:worker_threads';
+import { SHARE_ENV, Worker as Thread } from 'node:worker_threads';
 import { packageRoot } from '../paths.js';
 import type { ReplayThreadData } from './replay-thread.js';
 import type { ReplaySdk } from './sdk.js';
@@ -33,6 +33,9 @@ export const THREAD_HEAP_MB = 128;
 export function newThread(sdk: ReplaySdk, heapMb: number | undefined): Thread {
   return new Thread(threadModuleFile(), {
     workerData: { modules: sdk.modules } satisfies ReplayThreadData,
+    // The process environment itself, not a copy: the thread's Temporal runtime reads its tokio
+    // settings from it (withOneTokioWorker in replay-thread.ts).
+    env: SHARE_ENV,
     ...(heapMb !== undefined && { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
   });
 }

@@ -37,6 +37,23 @@ export type FromThread =
 
 type HistoryInput = { workflowId: string; history: temporal.api.history.v1.IHistory };
 
+/**
+ * Starts this thread's Temporal runtime with one tokio worker thread, not one per core: its replay
+ * worker replays one history at a time, and on 2 cores the extra tokio threads of every replay
+ * thread only compete (10k check: 0.97x wall). Tokio reads TOKIO_WORKER_THREADS as the runtime
+ * starts; the thread shares the process environment (replay-thread-pool.ts), so the variable is
+ * there only while the runtime starts, and a value the user set is kept.
+ */
+function withOneTokioWorker(install: () => void): void {
+  if (process.env['TOKIO_WORKER_THREADS'] !== undefined) return install();
+  process.env['TOKIO_WORKER_THREADS'] = '1';
+  try {
+    install();
+  } finally {
+    delete process.env['TOKIO_WORKER_THREADS'];
+  }
+}
+
 async function loadCodecs(codecModule: string | undefined): Promise<PayloadCodec[]> {
   if (!codecModule) return [];
   return codecsOf((await import(pathToFileURL(codecModule).href)) as CodecModule, codecModule);
@@ -53,11 +70,13 @@ function serve(port: NonNullable<typeof parentPort>, { modules }: ReplayThreadDa
   const asIs = withBytesPushedAsIs(modules, Runtime);
   const toHistory = (bytes: Uint8Array) => (asIs ? bytesHistory(bytes) : History.decodeDelimited(bytes));
   try {
-    Runtime.install({
-      logger: new DefaultLogger('ERROR', (entry: LogEntry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
-      telemetryOptions: { logging: { filter: 'ERROR', forward: {} } },
-      shutdownSignals: [], // the main thread handles Ctrl-C; the SDK's own handler would fail the replays
-    });
+    withOneTokioWorker(() =>
+      Runtime.install({
+        logger: new DefaultLogger('ERROR', (entry: LogEntry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
+        telemetryOptions: { logging: { filter: 'ERROR', forward: {} } },
+        shutdownSignals: [], // the main thread handles Ctrl-C; the SDK's own handler would fail the replays
+      }),
+    );
   } catch {
     // already installed
   }
