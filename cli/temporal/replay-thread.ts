@@ -25,6 +25,8 @@ import type { ReplaySdk } from './sdk.js';
 export type ReplayThreadModules = ReplaySdk['modules'];
 export interface ReplayThreadData {
   modules: ReplayThreadModules;
+  /** One Int32 shared by every replay thread of the process: held while a thread edits the environment. */
+  envLock: SharedArrayBuffer;
 }
 export type ToThread =
   | { type: 'init'; code: string; codecModule?: string; replayName: string }
@@ -44,13 +46,22 @@ type HistoryInput = { workflowId: string; history: temporal.api.history.v1.IHist
  * starts; the thread shares the process environment (replay-thread-pool.ts), so the variable is
  * there only while the runtime starts, and a value the user set is kept.
  */
-function withOneTokioWorker(install: () => void): void {
-  if (process.env['TOKIO_WORKER_THREADS'] !== undefined) return install();
-  process.env['TOKIO_WORKER_THREADS'] = '1';
+function withOneTokioWorker(envLock: SharedArrayBuffer, install: () => void): void {
+  // Threads start side by side: without the lock, a second thread could take the first one's '1'
+  // for the user's value, and then start its runtime after the first had removed it.
+  const lock = new Int32Array(envLock);
+  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1);
   try {
-    install();
+    if (process.env['TOKIO_WORKER_THREADS'] !== undefined) return install();
+    process.env['TOKIO_WORKER_THREADS'] = '1';
+    try {
+      install();
+    } finally {
+      delete process.env['TOKIO_WORKER_THREADS'];
+    }
   } finally {
-    delete process.env['TOKIO_WORKER_THREADS'];
+    Atomics.store(lock, 0, 0);
+    Atomics.notify(lock, 0);
   }
 }
 
@@ -59,7 +70,7 @@ async function loadCodecs(codecModule: string | undefined): Promise<PayloadCodec
   return codecsOf((await import(pathToFileURL(codecModule).href)) as CodecModule, codecModule);
 }
 
-function serve(port: NonNullable<typeof parentPort>, { modules }: ReplayThreadData): void {
+function serve(port: NonNullable<typeof parentPort>, { modules, envLock }: ReplayThreadData): void {
   const require = createRequire(import.meta.url);
   withoutWatchdog();
   withoutPromiseStackTraces(modules);
@@ -70,7 +81,7 @@ function serve(port: NonNullable<typeof parentPort>, { modules }: ReplayThreadDa
   const asIs = withBytesPushedAsIs(modules, Runtime);
   const toHistory = (bytes: Uint8Array) => (asIs ? bytesHistory(bytes) : History.decodeDelimited(bytes));
   try {
-    withOneTokioWorker(() =>
+    withOneTokioWorker(envLock, () =>
       Runtime.install({
         logger: new DefaultLogger('ERROR', (entry: LogEntry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
         telemetryOptions: { logging: { filter: 'ERROR', forward: {} } },
