@@ -215,7 +215,7 @@ describe('the arguments the action builds (safe-deploy stubbed)', () => {
     mkdirSync(join(path, 'bin'));
     writeFileSync(
       join(path, 'bin', 'safe-deploy.js'),
-      `require('fs').appendFileSync(${JSON.stringify(calls)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), apiKey: process.env.TEMPORAL_API_KEY ?? null, inputApiKey: process.env.INPUT_API_KEY ?? null }) + '\\n');\n`,
+      `require('fs').appendFileSync(${JSON.stringify(calls)}, JSON.stringify({ argv: process.argv.slice(2), execArgv: process.execArgv, cwd: process.cwd(), apiKey: process.env.TEMPORAL_API_KEY ?? null, inputApiKey: process.env.INPUT_API_KEY ?? null }) + '\\n');\n`,
     );
     if (built) {
       mkdirSync(join(path, 'dist', 'cli'), { recursive: true });
@@ -224,7 +224,7 @@ describe('the arguments the action builds (safe-deploy stubbed)', () => {
     return { path, calls };
   }
   const callsOf = (file: string) =>
-    existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[]; cwd: string; apiKey: string | null; inputApiKey: string | null }) : [];
+    existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[]; execArgv: string[]; cwd: string; apiKey: string | null; inputApiKey: string | null }) : [];
 
   it('deploy: every input as its flag, lists split, nothing expanded, the key only in TEMPORAL_API_KEY', async () => {
     const stub = stubAction();
@@ -254,6 +254,7 @@ describe('the arguments the action builds (safe-deploy stubbed)', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const [call, ...more] = callsOf(stub.calls);
     expect(more).toEqual([]);
+    expect(call?.execArgv).toEqual(['--single-threaded-gc']);
     expect(call?.argv).toEqual([
       'deploy',
       '--deployment', 'research-agent',
