@@ -21,6 +21,7 @@ import {
   withoutWatchdog,
 } from './replay-sdk-patches.js';
 import type { ReplaySdk } from './sdk.js';
+import { withOneTokioWorker } from './tokio-workers.js';
 
 export type ReplayThreadModules = ReplaySdk['modules'];
 export interface ReplayThreadData {
@@ -38,32 +39,6 @@ export type FromThread =
   | { type: 'fatal'; error: { name: string; message: string; stack?: string } };
 
 type HistoryInput = { workflowId: string; history: temporal.api.history.v1.IHistory };
-
-/**
- * Starts this thread's Temporal runtime with one tokio worker thread, not one per core: its replay
- * worker replays one history at a time, and on 2 cores the extra tokio threads of every replay
- * thread only compete (10k check: 0.97x wall). Tokio reads TOKIO_WORKER_THREADS as the runtime
- * starts; the thread shares the process environment (replay-thread-pool.ts), so the variable is
- * there only while the runtime starts, and a value the user set is kept.
- */
-function withOneTokioWorker(envLock: SharedArrayBuffer, install: () => void): void {
-  // Threads start side by side: without the lock, a second thread could take the first one's '1'
-  // for the user's value, and then start its runtime after the first had removed it.
-  const lock = new Int32Array(envLock);
-  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1);
-  try {
-    if (process.env['TOKIO_WORKER_THREADS'] !== undefined) return install();
-    process.env['TOKIO_WORKER_THREADS'] = '1';
-    try {
-      install();
-    } finally {
-      delete process.env['TOKIO_WORKER_THREADS'];
-    }
-  } finally {
-    Atomics.store(lock, 0, 0);
-    Atomics.notify(lock, 0);
-  }
-}
 
 async function loadCodecs(codecModule: string | undefined): Promise<PayloadCodec[]> {
   if (!codecModule) return [];
