@@ -29,14 +29,14 @@ function threadModuleFile(): string {
  * again in a thread without the cap.
  */
 export const THREAD_HEAP_MB = 128;
-/** The lock every replay thread of this process takes to edit the shared environment (withOneTokioWorker). */
+/** The lock every replay thread of this process takes to edit the shared environment (withOneTokioWorker, tokio-workers.ts). */
 const envLock = new SharedArrayBuffer(4);
 /** A replay thread of `sdk`; `heapMb` caps its heap (undefined: V8's default limit). */
 export function newThread(sdk: ReplaySdk, heapMb: number | undefined): Thread {
   return new Thread(threadModuleFile(), {
     workerData: { modules: sdk.modules, envLock } satisfies ReplayThreadData,
     // The process environment itself, not a copy: the thread's Temporal runtime reads its tokio
-    // settings from it (withOneTokioWorker in replay-thread.ts).
+    // settings from it (withOneTokioWorker, tokio-workers.ts).
     env: SHARE_ENV,
     ...(heapMb !== undefined && { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
   });
