@@ -33,10 +33,20 @@ export type ToThread =
   | { type: 'init'; code: string; codecModule?: string; replayName: string }
   | { type: 'history'; workflowId: string; bytes: Uint8Array }
   | { type: 'end' };
+/** A replay's answer: null when it replayed cleanly, else the error's name and message. */
+export type ReplayAnswer = { name: string; message: string } | null;
 export type FromThread =
-  | { type: 'result'; error?: { name: string; message: string } }
+  /** The answers to the next histories sent, in the order they were sent. */
+  | { type: 'results'; answers: ReplayAnswer[] }
   | { type: 'done' }
   | { type: 'fatal'; error: { name: string; message: string; stack?: string } };
+
+/**
+ * Answers sent together: one message per history woke the main thread once per history, which
+ * cost ~4% of the CPU of a 10k check on 2 cores. A batch also goes whenever the thread has nothing
+ * left to replay, so it never waits for histories behind answers it holds.
+ */
+const ANSWER_BATCH = 8;
 
 type HistoryInput = { workflowId: string; history: temporal.api.history.v1.IHistory };
 
@@ -105,10 +115,17 @@ function serve(port: NonNullable<typeof parentPort>, { modules, envLock }: Repla
       },
       feed,
     );
+    let answers: ReplayAnswer[] = [];
+    const flush = (): void => {
+      if (answers.length === 0) return;
+      port.postMessage({ type: 'results', answers } satisfies FromThread);
+      answers = [];
+    };
     for await (const result of results) {
-      const error = result.error && { name: String(result.error.name), message: String(result.error.message) };
-      port.postMessage((error ? { type: 'result', error } : { type: 'result' }) satisfies FromThread);
+      answers.push(result.error ? { name: String(result.error.name), message: String(result.error.message) } : null);
+      if (answers.length >= ANSWER_BATCH || queue.length === 0) flush();
     }
+    flush();
   };
   replay().then(
     () => {

@@ -3,7 +3,7 @@
  *
  * The main thread reads the histories (the caller's iterable: runCheck loads the files there, as
  * bytes already), encodes each as length-delimited History protobuf bytes unless it is, and hands
- * it to a thread that has fewer than THREAD_QUEUE in flight. Bytes, not objects, cross to the
+ * it to a thread that has fewer than THREAD_QUEUE (and THREAD_QUEUE_BYTES) in flight. Bytes, not objects, cross to the
  * thread: the SDK's core takes them as they are (replay-thread.ts), whichever SDK version that is.
  */
 import type { Worker as Thread } from 'node:worker_threads';
@@ -15,8 +15,19 @@ import { delimitedBytes, withoutHistory, type ReplayedItem, type ReplayItem, typ
 import { newThread, takeWarmThread, THREAD_HEAP_MB } from './replay-thread-pool.js';
 import type { FromThread, ToThread } from './replay-thread.js';
 
-/** Histories queued per thread beyond the one it is replaying, so it never waits for the parser. */
-const THREAD_QUEUE = 4;
+/**
+ * Histories in flight per thread (sent, not yet answered), so it never waits for the parser; the
+ * thread answers several at a time (ANSWER_BATCH, replay-thread.ts). 16 against 4: ~2% less CPU
+ * on a 10k check.
+ */
+const THREAD_QUEUE = 16;
+/** ...and their bytes, at most (a thread always has one): large histories are not held 16 deep. */
+export const THREAD_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/** Is a thread with `count` histories of `bytes` in flight full? */
+export function threadQueueFull(count: number, bytes: number): boolean {
+  return count >= THREAD_QUEUE || (count > 0 && bytes >= THREAD_QUEUE_BYTES);
+}
 
 /** A history handed to a thread: the item (without its history) and the bytes sent. */
 interface Sent {
@@ -29,6 +40,7 @@ interface ReplayThread {
   thread: Thread;
   /** Histories sent and not yet answered, in order (a replay worker answers in order). */
   inFlight: Sent[];
+  inFlightBytes: number;
   sent: number;
   /** Histories it replays before it is replaced (RECYCLE_AFTER; staggered across the slots). */
   quota: number;
@@ -95,6 +107,7 @@ export async function* replayInThreads(
   const encode = (item: ReplayItem): Sent => ({ item: withoutHistory(item), bytes: delimitedBytes(item.history) });
   const send = (t: ReplayThread, sent: Sent): void => {
     t.inFlight.push(sent);
+    t.inFlightBytes += sent.bytes.byteLength;
     t.sent++;
     // Copied, not transferred: the bytes stay here until the thread answers.
     t.thread.postMessage({ type: 'history', workflowId: sent.item.workflowId, bytes: sent.bytes } satisfies ToThread);
@@ -108,14 +121,17 @@ export async function* replayInThreads(
     const init: ToThread = { type: 'init', code: candidate.code, replayName: `safe-deploy-${started++}` };
     if (candidate.codecModule) init.codecModule = candidate.codecModule;
     thread.postMessage(init);
-    const t: ReplayThread = { thread, inFlight: [], sent: 0, quota, done: false, outOfMemory: false };
+    const t: ReplayThread = { thread, inFlight: [], inFlightBytes: 0, sent: 0, quota, done: false, outOfMemory: false };
     live.add(t);
     thread.on('message', (message: FromThread) => {
-      if (message.type === 'result') {
-        const sent = t.inFlight.shift();
-        if (!sent) return fail(new Error('replay result without a matching history'));
-        replayed++;
-        out.push({ item: sent.item, ...classifyReplay(message.error) });
+      if (message.type === 'results') {
+        for (const answer of message.answers) {
+          const sent = t.inFlight.shift();
+          if (!sent) return fail(new Error('replay result without a matching history'));
+          t.inFlightBytes -= sent.bytes.byteLength;
+          replayed++;
+          out.push({ item: sent.item, ...classifyReplay(answer ?? undefined) });
+        }
         if (slot) pump(slot);
       } else if (message.type === 'done') {
         t.done = true;
@@ -150,11 +166,11 @@ export async function* replayInThreads(
     return t;
   };
 
-  // Each slot keeps THREAD_QUEUE histories queued on its thread. The source is read by one slot at
+  // Each slot keeps up to THREAD_QUEUE histories queued on its thread. The source is read by one slot at
   // a time, and only as the threads need histories, so memory does not grow with the corpus.
   let reading: Promise<unknown> = Promise.resolve();
   const busy = (slot: Slot): boolean =>
-    failed || exhausted || (slot.thread ? slot.thread.inFlight.length >= THREAD_QUEUE : slot.retiring !== undefined);
+    failed || exhausted || (slot.thread ? threadQueueFull(slot.thread.inFlight.length, slot.thread.inFlightBytes) : slot.retiring !== undefined);
   const pump = (slot: Slot): void => {
     if (busy(slot)) return;
     reading = reading

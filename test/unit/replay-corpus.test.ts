@@ -11,6 +11,7 @@ import { listHistoryFiles, readHistoryFiles } from '../../cli/temporal/history-f
 import { parseHistoryJson } from '../../cli/temporal/history-json.js';
 import { loadCandidate } from '../../cli/temporal/candidate.js';
 import { installQuietRuntime, replayAll, type ReplayItemResult } from '../../cli/temporal/replayer.js';
+import { THREAD_QUEUE_BYTES, threadQueueFull } from '../../cli/temporal/replay-threads.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const corpus = join(root, 'histories', 'research-agent');
@@ -71,6 +72,35 @@ describe('the recorded research-agent corpus', () => {
 });
 
 describe('replay threads', () => {
+  it('gives each history its own verdict when a thread answers several at once', async () => {
+    // 30 rounds of the corpus, the failing and the clean ones interleaved (the workflow IDs kept:
+    // a child's ID derives from its parent's): a thread answers in batches, and an answer matched
+    // to the wrong history would move a verdict.
+    const candidate = await loadCandidate({ workflowsPath: workflows('v3') });
+    const expected = await replayCorpus('v3');
+    const files = await listHistoryFiles([corpus]);
+    async function* rounds() {
+      for (let round = 0; round < 30; round++) yield* readHistoryFiles(files);
+    }
+    const times = new Map<string, number>();
+    for await (const r of replayAll(candidate, rounds(), { parallel: 2, threads: true })) {
+      const id = r.item.workflowId;
+      expect({ id, verdict: r.verdict }).toEqual({ id, verdict: expected.get(id)?.verdict });
+      times.set(id, (times.get(id) ?? 0) + 1);
+    }
+    expect([...times.values()]).toEqual(files.map(() => 30));
+    expect(new Set([...expected.values()].map((r) => r.verdict))).toEqual(new Set(['compatible', 'nondeterministic']));
+  });
+
+  it('queues up to 16 small histories on a thread, and a large one alone', () => {
+    expect(threadQueueFull(15, 15 * 4096)).toBe(false);
+    expect(threadQueueFull(16, 16 * 4096)).toBe(true);
+    expect(threadQueueFull(2, THREAD_QUEUE_BYTES - 1)).toBe(false);
+    expect(threadQueueFull(1, THREAD_QUEUE_BYTES)).toBe(true);
+    // An idle thread always takes the next history, however large.
+    expect(threadQueueFull(0, 0)).toBe(false);
+  });
+
   it('replays the histories of a thread that ran out of heap again in one without the cap', async () => {
     const candidate = await loadCandidate({ workflowsPath: workflows('v3'), bundleCache: false });
     // 8 MB is too little for a thread to even load the SDK: every capped thread runs out of heap
