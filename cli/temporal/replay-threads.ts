@@ -3,8 +3,9 @@
  *
  * The main thread reads the histories (the caller's iterable: runCheck loads the files there, as
  * bytes already), encodes each as length-delimited History protobuf bytes unless it is, and hands
- * it to a thread that has fewer than THREAD_QUEUE (and THREAD_QUEUE_BYTES) in flight. Bytes, not objects, cross to the
- * thread: the SDK's core takes them as they are (replay-thread.ts), whichever SDK version that is.
+ * it to a thread that has fewer than THREAD_QUEUE (and THREAD_QUEUE_BYTES) in flight. Bytes, not
+ * objects, cross to the thread: the SDK's core takes them as they are (replay-thread.ts), whichever
+ * SDK version that is.
  */
 import type { Worker as Thread } from 'node:worker_threads';
 import { classifyReplay } from '../core/verdict.js';
@@ -166,8 +167,8 @@ export async function* replayInThreads(
     return t;
   };
 
-  // Each slot keeps up to THREAD_QUEUE histories queued on its thread. The source is read by one slot at
-  // a time, and only as the threads need histories, so memory does not grow with the corpus.
+  // Each slot keeps up to THREAD_QUEUE histories queued on its thread. The source is read by one
+  // slot at a time, and only as the threads need histories, so memory does not grow with the corpus.
   let reading: Promise<unknown> = Promise.resolve();
   const busy = (slot: Slot): boolean =>
     failed || exhausted || (slot.thread ? threadQueueFull(slot.thread.inFlight.length, slot.thread.inFlightBytes) : slot.retiring !== undefined);
