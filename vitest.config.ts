@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          globalSetup: ['test/setup/bundle-cache-dir.ts', 'test/setup/python-env.ts'],
+          globalSetup: ['test/setup/scratch-tmpdir.ts', 'test/setup/bundle-cache-dir.ts', 'test/setup/python-env.ts'],
           include: ['cli/**/*.test.ts', 'test/unit/**/*.test.ts', 'sample-workers/**/*.test.ts', 'tools/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**', 'dist/**'],
           // Some unit tests run the built CLI or bundle workflow code: seconds, not milliseconds.
@@ -24,7 +24,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.int.test.ts', 'cli/**/*.int.test.ts'],
           exclude: ['node_modules/**', 'dist/**'],
-          globalSetup: ['test/setup/bundle-cache-dir.ts', 'test/setup/python-env.ts', 'test/setup/temporal-server.ts'],
+          globalSetup: ['test/setup/scratch-tmpdir.ts', 'test/setup/bundle-cache-dir.ts', 'test/setup/python-env.ts', 'test/setup/temporal-server.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // Each file starts its own worker processes; two at a time keeps 2 cores busy, not swamped.

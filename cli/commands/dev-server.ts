@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InterruptedError } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { createLog } from '../log.js';
 import { outputOption, parsePort, type CommandContext } from './common.js';
@@ -28,6 +29,8 @@ export function registerDevServer(program: Command, _ctx: CommandContext): void 
       const log = await createLog({ output: flags.output });
       const { startDevServer } = await import('../temporal/dev-server.js');
       const { reportDevServerReady } = await import('../reporters/dev-server.js');
+      // Taken before the start, so that Ctrl-C during it still stops the server and removes its data.
+      const signal = interruptSignal();
       const spinner = log.progress('starting the Temporal dev server...');
       const server = await startDevServer({
         port: flags.port,
@@ -39,8 +42,17 @@ export function registerDevServer(program: Command, _ctx: CommandContext): void 
         throw err;
       });
       spinner.stop();
-      reportDevServerReady(flags.output, { ...server, dbFilename: flags.dbFilename });
-      const signal = interruptSignal();
+      if (signal.aborted) {
+        await server.stop();
+        throw new InterruptedError('interrupted while the Temporal dev server started; it has been stopped');
+      }
+      reportDevServerReady(flags.output, {
+        address: server.address,
+        namespace: server.namespace,
+        binary: server.binary,
+        dbFilename: server.dbFilename,
+        dbKept: flags.dbFilename !== undefined,
+      });
       await new Promise<void>((resolve) => {
         signal.addEventListener('abort', () => resolve(), { once: true });
         void server.exited.then(() => resolve());

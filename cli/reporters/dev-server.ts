@@ -5,7 +5,7 @@ export const DEV_SERVER_SCHEMA_VERSION = 1;
 
 export function reportDevServerReady(
   format: OutputFormat,
-  server: { address: string; namespace: string; binary: string; dbFilename?: string },
+  server: { address: string; namespace: string; binary: string; dbFilename: string; dbKept: boolean },
 ): void {
   if (format === 'json') {
     writeJson({ schemaVersion: DEV_SERVER_SCHEMA_VERSION, ...server });
@@ -15,7 +15,9 @@ export function reportDevServerReady(
     [
       `Temporal dev server ready at ${server.address} (namespace ${server.namespace})`,
       `  export TEMPORAL_ADDRESS=${server.address}`,
-      server.dbFilename ? `  data: ${server.dbFilename}` : '  data: in a temporary file (use --db-filename to keep it)',
+      server.dbKept
+        ? `  data: ${server.dbFilename}`
+        : '  data: in a temporary file, removed when the server stops (use --db-filename to keep it)',
       '  Ctrl-C to stop.',
     ].join('\n'),
   );

@@ -3,7 +3,7 @@
  * safe-deploy it is built from the Go module proxy by tools/build-temporal.sh; an installed
  * package has no build script and uses a `temporal` on PATH or $SAFE_DEPLOY_TEMPORAL_BIN.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,8 @@ export interface DevServer {
   address: string;
   namespace: string;
   binary: string;
+  /** Its SQLite file; one of our own (no dbFilename given) is removed when the server exits. */
+  dbFilename: string;
   /** The server process (tests freeze it with SIGSTOP or kill it). */
   pid: number | undefined;
   stop(): Promise<void>;
@@ -202,7 +204,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 async function startOnce(binary: string, options: DevServerOptions): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
-  const dbFilename = options.dbFilename ?? join(mkdtempSync(join(tmpdir(), 'safe-deploy-dev-')), 'temporal.db');
+  // Without --db-filename the data is the server's for this run only: its folder goes when it exits.
+  let dbFilename = options.dbFilename;
+  let ownDbDir: string | undefined;
+  if (dbFilename === undefined) {
+    ownDbDir = mkdtempSync(join(tmpdir(), 'safe-deploy-dev-'));
+    dbFilename = join(ownDbDir, 'temporal.db');
+  }
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
@@ -227,10 +235,15 @@ async function startOnce(binary: string, options: DevServerOptions): Promise<Dev
   });
   const address = `127.0.0.1:${port}`;
   let exitedEarly = false;
-  const exited = child.then(
-    (r) => r,
-    (e: unknown) => e,
-  );
+  const exited = child
+    .then(
+      (r) => r,
+      (e: unknown) => e,
+    )
+    .then((r) => {
+      if (ownDbDir) rmSync(ownDbDir, { recursive: true, force: true });
+      return r;
+    });
   void exited.then(() => (exitedEarly = true));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && !child.killed) child.kill('SIGTERM');
@@ -252,5 +265,5 @@ async function startOnce(binary: string, options: DevServerOptions): Promise<Dev
     if (!exitedEarly) await stop();
     throw err;
   }
-  return { address, namespace, binary, pid: child.pid, stop, exited };
+  return { address, namespace, binary, dbFilename, pid: child.pid, stop, exited };
 }

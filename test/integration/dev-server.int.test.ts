@@ -1,14 +1,18 @@
 /** `safe-deploy dev-server`: starts a real server on 127.0.0.1, prints where, stops on Ctrl-C. */
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { execa, type ResultPromise } from 'execa';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { freePort } from '../../cli/temporal/dev-server.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'safe-deploy.js');
 
 /** The JSON document `dev-server --output json` prints once the server is up. */
-function readyDocument(child: ResultPromise): Promise<{ address: string; namespace: string; schemaVersion: number }> {
+function readyDocument(
+  child: ResultPromise,
+): Promise<{ address: string; namespace: string; schemaVersion: number; dbFilename: string; dbKept: boolean }> {
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (c: Buffer) => {
@@ -34,17 +38,49 @@ it('serves on the given port until interrupted, then exits 0', async () => {
   expect(info.serverVersion).toMatch(/^1\.(3[1-9]|[4-9]\d)\./);
   await connection.close();
 
+  // No --db-filename: the data lives in a folder of the server's own, gone once it stops.
+  expect(ready.dbKept).toBe(false);
+  expect(existsSync(ready.dbFilename)).toBe(true);
+
   child.kill('SIGINT');
   const result = await child;
   expect(result.exitCode).toBe(0);
   await expect(Connection.connect({ address: ready.address, connectTimeout: 1_000 })).rejects.toThrow();
+  expect(existsSync(dirname(ready.dbFilename))).toBe(false);
+});
+
+it('keeps the --db-filename it was given, and removes its own data even when stopped during start-up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-dev-kept-'));
+  try {
+    const db = join(dir, 'kept.db');
+    const kept = execa('node', [bin, 'dev-server', '--db-filename', db, '--output', 'json'], { reject: false });
+    const ready = await readyDocument(kept);
+    expect(ready).toMatchObject({ dbFilename: db, dbKept: true });
+    kept.kill('SIGINT');
+    expect((await kept).exitCode).toBe(0);
+    expect(existsSync(db)).toBe(true);
+
+    // Ctrl-C before the server is up: it is started, stopped and its folder removed; exit 130.
+    const scratch = join(dir, 'tmp');
+    mkdirSync(scratch);
+    const early = execa('node', [bin, 'dev-server', '--output', 'json'], { reject: false, env: { TMPDIR: scratch } });
+    await vi.waitFor(() => expect(readdirSync(scratch).some((f) => f.startsWith('safe-deploy-dev-'))).toBe(true), {
+      timeout: 30_000,
+      interval: 20,
+    });
+    early.kill('SIGINT');
+    const result = await early;
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toContain('interrupted while the Temporal dev server started');
+    expect(readdirSync(scratch).filter((f) => f.startsWith('safe-deploy-dev-'))).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 it('from an installed package (no build script), uses the `temporal` found on PATH', async () => {
   const { shippedCopy } = await import('../helpers/shipped.js');
-  const { mkdtempSync, symlinkSync, realpathSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { dirname } = await import('node:path');
+  const { symlinkSync, realpathSync } = await import('node:fs');
   const pkg = await shippedCopy();
   const pathDir = mkdtempSync(join(tmpdir(), 'safe-deploy-path-'));
   symlinkSync(realpathSync(join(import.meta.dirname, '..', '..', '.tools', 'bin', 'temporal')), join(pathDir, 'temporal'));
