@@ -10,10 +10,10 @@
  * wall time is printed beside it.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, ensureCorpus } from './corpus.js';
+import { baselineTree } from './baseline.js';
+import { ensureCorpus } from './corpus.js';
 import { measureNode, median, table } from './measure.js';
 import { benchArgs, positiveInt } from './args.js';
 
@@ -41,21 +41,6 @@ function parseArgs(argv: string[]): Options {
 const DEFAULT_BASELINE = 'e09fa810daa6';
 
 const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).trim();
-
-/** A built checkout of `ref`, made once. */
-function baselineTree(ref: string): { dir: string; sha: string } {
-  const sha = git('rev-parse', '--verify', `${ref}^{commit}`);
-  const dir = join(BENCH_DIR, `baseline-${sha.slice(0, 12)}`);
-  const marker = join(dir, '.bench-built');
-  if (!existsSync(marker)) {
-    console.log(`building the baseline ${sha.slice(0, 12)} in ${dir} (once)...`);
-    if (!existsSync(dir)) git('worktree', 'add', '--detach', dir, sha);
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-    execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-    writeFileSync(marker, sha + '\n');
-  }
-  return { dir, sha };
-}
 
 interface Run {
   variant: 'before' | 'after';
@@ -95,7 +80,7 @@ const perHistory = (r: Run) => (r.histories ? (r.cpuSeconds * 1000) / r.historie
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const ref = options.baseline ?? DEFAULT_BASELINE;
-  const baseline = baselineTree(ref);
+  const baseline = baselineTree(ROOT, ref);
   const head = git('rev-parse', 'HEAD');
   const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
   const { dir: corpus } = ensureCorpus(join(ROOT, 'histories', 'research-agent'), options.size);

@@ -18,12 +18,15 @@ export interface ProcessMeasurement {
   stdout: string;
 }
 
-/** `cpus`: run on these CPUs only (`taskset -c`, Linux). */
-export async function measureNode(args: string[], options: { cwd?: string; env?: Record<string, string>; cpus?: string } = {}): Promise<ProcessMeasurement> {
+/** `cpus`: run on these CPUs only (`taskset -c`, Linux). `node`: another node binary than this one. */
+export async function measureNode(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; cpus?: string; node?: string } = {},
+): Promise<ProcessMeasurement> {
   const dir = mkdtempSync(join(tmpdir(), 'safe-deploy-measure-'));
   const rusageFile = join(dir, 'rusage.json');
   const started = performance.now();
-  const command = [process.execPath, '--import', RUSAGE, ...args];
+  const command = [options.node ?? process.execPath, '--import', RUSAGE, ...args];
   const [file, ...argv] = options.cpus ? ['taskset', '-c', options.cpus, ...command] : command;
   const child = spawn(file as string, argv, {
     cwd: options.cwd,
