@@ -160,6 +160,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:port (a port we may hand to the server). */
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 /** Wait until the frontend serves and the namespace answers (it reports NOT_SERVING at first). */
 export async function waitForServer(address: string, namespace: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -186,17 +196,22 @@ export async function waitForServer(address: string, namespace: string, timeoutM
 
 class ServerExitedError extends TemporalError {}
 
-/** Start-up attempts when we chose the ports: the server picks its internal services' ports itself, and one can be taken meanwhile. */
+/** Start-up attempts: the server picks its internal services' ports itself, and one can be taken meanwhile. */
 const START_ATTEMPTS = 3;
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const binary = await resolveTemporalBinary({ build: true });
+  // A given port that is taken fails at once and says so; retrying could not help.
+  if (options.port !== undefined && !(await portIsFree(options.port))) {
+    throw new TemporalError(`port ${options.port} on 127.0.0.1 is in use`, 'stop what listens there, or pass another --port (or none: a free one is taken)');
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(binary, options);
     } catch (err) {
-      // Seen in CI: "Failed to start gRPC listener ... address already in use" (history service), then a panic.
-      if (!(err instanceof ServerExitedError) || options.port !== undefined || attempt >= START_ATTEMPTS) throw err;
+      // Seen in CI: "Failed to start gRPC listener ... address already in use" (history service),
+      // then a panic; with --port given too (dev-server.int.test.ts, 2026-12-06).
+      if (!(err instanceof ServerExitedError) || attempt >= START_ATTEMPTS) throw err;
     }
   }
 }

@@ -98,3 +98,17 @@ it('from an installed package (no build script), uses the `temporal` found on PA
   child.kill('SIGINT');
   expect((await child).exitCode).toBe(0);
 });
+
+it('a --port already in use: exit 3 at once, naming the port', async () => {
+  const { createServer } = await import('node:net');
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const result = await execa('node', [bin, 'dev-server', '--port', String(port)], { reject: false });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is in use`);
+  } finally {
+    taken.close();
+  }
+});
